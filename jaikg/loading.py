@@ -1,0 +1,141 @@
+"""The one loading path: RDF files → quads → an Oxigraph store, all or nothing.
+
+Every view (CLI, web app, validation, exports) gets its store from `build_store`, so the graph is parsed once and
+in one way. A file is parsed completely before anything is added to the store, so a syntax error leaves the store
+as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import resources
+from .namespaces import MENTIONS_GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
+
+FORMATS_BY_SUFFIX: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass
+class DataLoadError(Exception):
+    """A file that could not be read or parsed: names the file, the line and column, and the parser's complaint."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f", line {self.line}"
+            if self.column is not None:
+                where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The RDF syntax of a file, chosen by its extension."""
+    try:
+        return FORMATS_BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS_BY_SUFFIX))
+        raise DataLoadError(str(path), f"unknown RDF file extension {path.suffix!r} (known: {known})") from None
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given, folders as the RDF files they contain (recursively, sorted)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in FORMATS_BY_SUFFIX)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise DataLoadError(str(path), "no such file or folder")
+    return found
+
+
+def parse_file(path: Path, *, to_graph: str | None = None) -> list[ox.Quad]:
+    """All quads of one file, or `DataLoadError` naming the file, line and column."""
+    fmt = rdf_format(path)
+    try:
+        with path.open("rb") as stream:
+            quads = list(ox.parse(stream, format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True))
+    except SyntaxError as error:
+        raise DataLoadError(str(path), error.msg or str(error), getattr(error, "lineno", None),
+                            getattr(error, "offset", None)) from None
+    except (OSError, ValueError) as error:
+        raise DataLoadError(str(path), str(error)) from None
+    if to_graph is None:
+        return quads
+    graph = ox.NamedNode(to_graph)
+    return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+
+
+def parse_files(paths: Iterable[Path]) -> Iterator[ox.Quad]:
+    for path in paths:
+        yield from parse_file(path)
+
+
+def open_store(store_dir: Path | str | None = None) -> ox.Store:
+    """An in-memory store, or a persistent one in `store_dir` (created if missing)."""
+    if store_dir is None:
+        return ox.Store()
+    Path(store_dir).mkdir(parents=True, exist_ok=True)
+    return ox.Store(str(store_dir))
+
+
+def load_ontology(store: ox.Store) -> None:
+    quads: list[ox.Quad] = []
+    for path in resources.ontology_files():
+        quads.extend(parse_file(path, to_graph=ONTOLOGY_GRAPH))
+    store.extend(quads)
+
+
+DERIVE_MENTIONS = f"""
+PREFIX jo: <{ONTOLOGY}>
+INSERT {{ GRAPH <{MENTIONS_GRAPH}> {{ ?entity jo:mentionedIn ?section }} }}
+WHERE {{
+  GRAPH ?evidence {{ {{ ?entity ?p ?o }} UNION {{ ?s ?p ?entity FILTER(?p != jo:inSection) }} }}
+  ?evidence a jo:Evidence ; jo:inSection ?section .
+  FILTER(isIRI(?entity) && ?entity != ?evidence && STRSTARTS(STR(?entity), "https://w3id.org/jaikg/resource/"))
+}}
+"""
+
+
+def derive_mentions(store: ox.Store) -> None:
+    """Materialise `jo:mentionedIn` (entity → section) from the evidence graphs, so each entity links to where the
+    report mentions it without curators writing the link twice."""
+    store.update(f"DROP SILENT GRAPH <{MENTIONS_GRAPH}>")
+    store.update(DERIVE_MENTIONS)
+
+
+def build_store(extra_paths: Iterable[Path | str] = (), *, include_shipped: bool = True,
+                store_dir: Path | str | None = None) -> ox.Store:
+    """The graph as jaikg serves it: ontology (in `jg:ontology`), the shipped data and any extra files, with the
+    derived mentions. Every file is parsed before the store is touched: a `DataLoadError` leaves nothing loaded."""
+    files = (resources.data_files() if include_shipped else []) + expand_paths(extra_paths)
+    quads = list(parse_files(files))
+    store = open_store(store_dir)
+    if store_dir is not None and len(store):
+        store.clear()
+    load_ontology(store)
+    store.extend(quads)
+    derive_mentions(store)
+    return store

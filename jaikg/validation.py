@@ -1,0 +1,192 @@
+"""Validation: SHACL shapes (pySHACL, with the ontology) plus SPARQL checks over the named evidence graphs and a
+check of every quote against the source text. One report, whatever found the problem.
+
+Exit codes of `jaikg validate` follow pySHACL: 0 conforms, 1 does not conform, 2 could not load.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+
+from . import resources
+from .loading import build_store
+from .namespaces import LOADER_GRAPHS, ONTOLOGY, ONTOLOGY_GRAPH, shorten
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One problem: the node it is about, the property, the offending value, and what to do about it."""
+
+    focus: str
+    message: str
+    path: str | None = None
+    value: str | None = None
+    severity: str = "Violation"
+    source: str | None = None
+
+    def describe(self) -> str:
+        parts = [f"{self.severity} at {shorten(self.focus)}"]
+        if self.path:
+            parts.append(f"path {shorten(self.path)}")
+        if self.value is not None:
+            parts.append(f"value {self.value}")
+        return ", ".join(parts) + f": {self.message}"
+
+
+@dataclass
+class ValidationReport:
+    results: list[ValidationResult] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool:
+        return not any(result.severity == "Violation" for result in self.results)
+
+    def as_text(self) -> str:
+        if not self.results:
+            return "Conforms: yes (no results)."
+        verdict = "yes" if self.conforms else "no"
+        lines = [f"Conforms: {verdict} ({len(self.results)} results)"]
+        lines.extend(f"- {result.describe()}" for result in sorted(self.results, key=_sort_key))
+        return "\n".join(lines)
+
+    def as_json(self) -> str:
+        return json.dumps({"conforms": self.conforms, "results": [asdict(r) for r in sorted(self.results, key=_sort_key)]},
+                          ensure_ascii=False, indent=2)
+
+
+def _sort_key(result: ValidationResult) -> tuple[str, str, str]:
+    return (result.focus, result.path or "", result.message)
+
+
+def _term_text(term: rdflib.term.Node | ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, (rdflib.URIRef, ox.NamedNode)):
+        return str(term.value if isinstance(term, ox.NamedNode) else term)
+    if isinstance(term, rdflib.Literal):
+        return term.n3()
+    return str(term)
+
+
+def _union_graph(store: ox.Store, *, exclude: Iterable[str]) -> rdflib.Graph:
+    """All triples of the store's graphs except `exclude`, as an rdflib graph for pySHACL."""
+    excluded = {ox.NamedNode(iri) for iri in exclude}
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store if q.graph_name not in excluded)
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    graph = rdflib.Graph()
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def _graph_of(store: ox.Store, graph_iri: str) -> rdflib.Graph:
+    data = ox.serialize(store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)),
+                        format=ox.RdfFormat.N_QUADS)
+    graph = rdflib.Graph()
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nquads")
+    return graph
+
+
+def shapes_graph() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in resources.shape_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def check_shapes(store: ox.Store) -> list[ValidationResult]:
+    """pySHACL over the union of the data graphs, with the ontology mixed in so `sh:class` sees subclasses."""
+    data = _union_graph(store, exclude=LOADER_GRAPHS)
+    ontology = _graph_of(store, ONTOLOGY_GRAPH)
+    _, report, _ = shacl_validate(data, shacl_graph=shapes_graph(), ont_graph=ontology, inference="none",
+                                  advanced=True, allow_warnings=True)
+    results = []
+    for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = report.value(node, SH.resultSeverity)
+        results.append(ValidationResult(
+            focus=_term_text(report.value(node, SH.focusNode)) or "",
+            path=_term_text(report.value(node, SH.resultPath)),
+            value=_term_text(report.value(node, SH.value)),
+            message=str(report.value(node, SH.resultMessage) or "constraint not satisfied"),
+            severity=severity.split("#")[-1] if severity else "Violation",
+            source=_term_text(report.value(node, SH.sourceShape)),
+        ))
+    return results
+
+
+@dataclass(frozen=True)
+class SparqlRule:
+    """A SPARQL SELECT returning ?focus (and optionally ?path, ?value): each row is a violation of the rule."""
+
+    name: str
+    message: str
+    query: str
+    union_default_graph: bool
+
+    @classmethod
+    def from_file(cls, path: Path) -> SparqlRule:
+        text = path.read_text(encoding="utf-8")
+        headers = dict(re.findall(r"^#\s*(message|default-graph):\s*(.+)$", text, flags=re.MULTILINE))
+        return cls(name=path.stem, message=headers.get("message", path.stem).strip(), query=text,
+                   union_default_graph=headers.get("default-graph", "union").strip() == "union")
+
+
+def check_rules(store: ox.Store) -> list[ValidationResult]:
+    """The SPARQL checks under shapes/*.rq, which see the named graphs (the evidence) that SHACL cannot."""
+    results = []
+    for path in resources.rule_files():
+        rule = SparqlRule.from_file(path)
+        for row in store.query(rule.query, use_default_graph_as_union=rule.union_default_graph):
+            results.append(ValidationResult(focus=_term_text(row["focus"]) or "", path=_term_text(row["path"]),
+                                            value=_term_text(row["value"]), message=rule.message,
+                                            source=f"shapes/{path.name}"))
+    return results
+
+
+WHITESPACE = re.compile(r"\s+")
+
+
+def fold_whitespace(text: str) -> str:
+    return WHITESPACE.sub(" ", text).strip()
+
+
+QUOTES = f"""
+PREFIX jo: <{ONTOLOGY}>
+SELECT ?evidence ?quote WHERE {{ GRAPH ?evidence {{ ?evidence jo:quote ?quote }} }}
+"""
+
+
+def check_quotes(store: ox.Store, source_text: str | None = None) -> list[ValidationResult]:
+    """Every `jo:quote` must occur verbatim in the source chapter (after folding runs of white space)."""
+    source = fold_whitespace(source_text if source_text is not None
+                             else resources.source_text_file().read_text(encoding="utf-8"))
+    results = []
+    for row in store.query(QUOTES):
+        quote = row["quote"].value
+        if fold_whitespace(quote) not in source:
+            results.append(ValidationResult(
+                focus=row["evidence"].value, path=ONTOLOGY + "quote", value=f'"{quote[:80]}"',
+                message="This quote does not occur verbatim in data/source/ai-rnd-in-japan.md; copy it from the "
+                        "source exactly (white space may differ, nothing else).", source="quote check"))
+    return results
+
+
+def validate_store(store: ox.Store) -> ValidationReport:
+    return ValidationReport(check_shapes(store) + check_rules(store) + check_quotes(store))
+
+
+def validate_paths(paths: Iterable[Path | str] = ()) -> ValidationReport:
+    """Validate the shipped data (no paths) or the given files and folders. Raises `DataLoadError` when a file
+    cannot be parsed."""
+    paths = list(paths)
+    return validate_store(build_store(paths, include_shipped=not paths))

@@ -1,0 +1,1 @@
+"""The jaikg web application (installed as `jaikg.server`)."""

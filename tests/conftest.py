@@ -1,0 +1,21 @@
+"""Shared fixtures: the shipped graph built once per session, paths to fixtures, the shared folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from jaikg.loading import build_store
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+REPO = TESTS.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shipped_store() -> ox.Store:
+    """The shipped graph as every view sees it (ontology, data, derived mentions). Read-only: do not update it."""
+    return build_store()

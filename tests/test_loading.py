@@ -1,0 +1,55 @@
+"""The one loading path: formats by extension, all-or-nothing loading, errors that name file, line and column."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from jaikg.loading import DataLoadError, build_store, expand_paths, parse_file
+from jaikg.namespaces import MENTIONS_GRAPH, ONTOLOGY_GRAPH, RESOURCE
+
+from .conftest import FIXTURES
+
+
+def test_syntax_error_names_file_line_and_column() -> None:
+    path = FIXTURES / "loading" / "syntax-error.ttl"
+    with pytest.raises(DataLoadError) as caught:
+        parse_file(path)
+    error = caught.value
+    assert error.path.endswith("syntax-error.ttl")
+    assert error.line == 5
+    assert error.column is not None
+    assert "syntax-error.ttl, line 5" in str(error)
+
+
+def test_unknown_extension_is_refused(tmp_path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n")
+    with pytest.raises(DataLoadError, match="unknown RDF file extension '.csv'"):
+        parse_file(path)
+
+
+def test_missing_path_is_named(tmp_path) -> None:
+    with pytest.raises(DataLoadError, match="no such file or folder"):
+        expand_paths([tmp_path / "absent.ttl"])
+
+
+def test_a_broken_file_changes_nothing(tmp_path) -> None:
+    store_dir = tmp_path / "store"
+    good = FIXTURES / "loading" / "no-evidence.ttl"
+    store = build_store([good], include_shipped=False, store_dir=store_dir)
+    before = set(store)
+    del store
+    with pytest.raises(DataLoadError):
+        build_store([good, FIXTURES / "loading" / "syntax-error.ttl"], include_shipped=False, store_dir=store_dir)
+    assert set(ox.Store(str(store_dir))) == before
+
+
+def test_ontology_and_mentions_are_in_their_own_graphs(shipped_store: ox.Store) -> None:
+    graphs = {g.value for g in shipped_store.named_graphs()}
+    assert ONTOLOGY_GRAPH in graphs
+    assert MENTIONS_GRAPH in graphs
+    swallow_sections = {row["s"].value for row in shipped_store.query(
+        f"SELECT ?s WHERE {{ GRAPH <{MENTIONS_GRAPH}> {{ <{RESOURCE}swallow> ?p ?s }} }}")}
+    # The report introduces Swallow in Section 2 and returns to its corpus in Section 3.
+    assert {RESOURCE + "section-2", RESOURCE + "section-3"} <= swallow_sections

@@ -1,0 +1,38 @@
+"""Every quote in the shipped data occurs verbatim in the source chapter (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from jaikg.namespaces import ONTOLOGY
+from jaikg.resources import source_text_file
+from jaikg.validation import check_quotes, fold_whitespace
+
+from .conftest import REPO, SHARED
+
+
+def test_every_quote_is_in_the_source(shipped_store: ox.Store) -> None:
+    assert check_quotes(shipped_store) == []
+
+
+def test_there_are_quotes_to_check(shipped_store: ox.Store) -> None:
+    count = next(iter(shipped_store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH ?e {{ ?e <{ONTOLOGY}quote> ?q }} }}")))
+    assert int(count["n"].value) > 100
+
+
+def test_the_check_catches_an_altered_quote(shipped_store: ox.Store) -> None:
+    source = source_text_file().read_text(encoding="utf-8")
+    altered = source.replace("tsuzumi", "tzuzumi")
+    assert check_quotes(shipped_store, altered), "quotes mentioning tsuzumi should no longer verify"
+
+
+def test_whitespace_folding() -> None:
+    assert fold_whitespace("Player\tOutline \n  ABEJA") == "Player Outline ABEJA"
+
+
+def test_shipped_source_is_the_chapter() -> None:
+    shipped = source_text_file().read_text(encoding="utf-8")
+    assert source_text_file().is_relative_to(REPO)
+    original = SHARED / "source" / "ai-rnd-in-japan.md"
+    if original.exists():
+        assert shipped == original.read_text(encoding="utf-8")
