@@ -1,0 +1,126 @@
+"""Dumps: every format re-parses to what the store holds for the part, graph for graph where the format has graphs."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from jaikg.export import FORMATS, PARTS, export_graph
+from jaikg.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES
+
+RDFLIB_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "nq": "nquads", "trig": "trig", "xml": "xml"}
+QUAD_FORMATS = ("jsonld", "nq", "trig")
+TRIPLE_FORMATS = ("ttl", "nt", "xml")
+
+
+def store_part(store: ox.Store, part: str) -> rdflib.Dataset:
+    """What the store holds for `part`, read straight from the store (not through the export code)."""
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    quads = [q for q in store if part == "all" or (q.graph_name == ontology) == (part == "ontology")]
+    dataset = rdflib.Dataset()
+    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
+    return dataset
+
+
+def reparse(data: bytes, fmt: str) -> rdflib.Dataset:
+    dataset = rdflib.Dataset()
+    dataset.parse(data=data.decode("utf-8"), format=RDFLIB_FORMATS[fmt])
+    return dataset
+
+
+def union(dataset: rdflib.Dataset) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def graph_names(dataset: rdflib.Dataset) -> set[rdflib.term.Node]:
+    return {graph.identifier for graph in dataset.graphs() if len(graph)}
+
+
+def assert_same_dataset(expected: rdflib.Dataset, actual: rdflib.Dataset) -> None:
+    assert graph_names(actual) == graph_names(expected)
+    for name in graph_names(expected):
+        assert isomorphic(expected.graph(name), actual.graph(name)), f"graph {name} differs"
+
+
+def test_the_formats_are_the_six_of_the_issue() -> None:
+    assert set(FORMATS) == set(RDFLIB_FORMATS)
+
+
+@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("fmt", TRIPLE_FORMATS)
+def test_triple_formats_round_trip_to_the_union_of_the_part(shipped_store, fmt: str, part: str) -> None:
+    expected = union(store_part(shipped_store, part))
+    actual = union(reparse(export_graph(shipped_store, fmt, part), fmt))
+    assert len(expected) > 0
+    assert isomorphic(expected, actual)
+
+
+@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("fmt", QUAD_FORMATS)
+def test_quad_formats_keep_every_named_graph(shipped_store, fmt: str, part: str) -> None:
+    expected = store_part(shipped_store, part)
+    actual = reparse(export_graph(shipped_store, fmt, part), fmt)
+    assert_same_dataset(expected, actual)
+
+
+def test_turtle_uses_the_project_prefixes(shipped_store) -> None:
+    text = export_graph(shipped_store, "ttl", "data").decode("utf-8")
+    assert f"@prefix jo: <{PREFIXES['jo']}> ." in text
+    assert f"@prefix jr: <{PREFIXES['jr']}> ." in text
+    assert "ns1:" not in text
+
+
+def test_jsonld_is_compacted_with_the_published_context(shipped_store) -> None:
+    document = json.loads(export_graph(shipped_store, "jsonld", "data"))
+    keys: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            keys.update(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document["@graph"])
+    assert {"label", "quote", "inSection"} <= keys
+    assert not [key for key in keys if key.startswith("http")]
+
+
+EVIDENCE_FACTS = f"""
+SELECT DISTINCT ?s ?p ?o WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(?g != <{ONTOLOGY_GRAPH}>)
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s a <{ONTOLOGY}Evidence> }} FILTER(?s = ?g) }}
+}}"""
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_without_provenance_only_the_facts_remain(shipped_store, fmt: str) -> None:
+    actual = reparse(export_graph(shipped_store, fmt, "data", provenance=False), fmt)
+    evidence = rdflib.URIRef(ONTOLOGY + "Evidence")
+    assert not list(actual.quads((None, rdflib.RDF.type, evidence, None)))
+    assert not list(actual.quads((None, rdflib.URIRef(ONTOLOGY + "quote"), None, None)))
+    expected = rdflib.Graph()
+    rows = shipped_store.query(EVIDENCE_FACTS)
+    expected.parse(data=ox.serialize((ox.Triple(r["s"], r["p"], r["o"]) for r in rows),
+                                     format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    assert isomorphic(expected, union(actual))
+    if fmt in QUAD_FORMATS:
+        names = {str(name) for name in graph_names(actual)}
+        assert not [name for name in names if name.startswith(PREFIXES["jev"])]
+
+
+def test_unknown_format_and_part_are_refused(shipped_store) -> None:
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_graph(shipped_store, "csv")
+    with pytest.raises(ValueError, match="unknown part"):
+        export_graph(shipped_store, "ttl", part="shapes")
