@@ -7,7 +7,11 @@ from pathlib import Path
 
 import click
 
+import pyoxigraph as ox
+
 from . import __version__
+from .export import FORMATS as EXPORT_FORMATS
+from .export import PARTS, export_graph
 from .loading import DataLoadError, build_store
 from .stats import graph_stats
 from .validation import validate_paths
@@ -43,9 +47,34 @@ def validate(paths: tuple[Path, ...], output_format: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def stats(paths: tuple[Path, ...]) -> None:
     """Count triples, evidence graphs and instances per class (of the shipped data plus PATHS)."""
+    click.echo(graph_stats(load_or_exit(paths)).as_text())
+
+
+def load_or_exit(paths: tuple[Path, ...] = ()) -> ox.Store:
+    """The shipped graph plus PATHS, or exit 2 with the file, line and column that could not be loaded."""
     try:
-        store = build_store(paths)
+        return build_store(paths)
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
         sys.exit(EXIT_LOAD_ERROR)
-    click.echo(graph_stats(store).as_text())
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    """Bytes to the file `output`, or to standard output."""
+    if output is None:
+        click.get_binary_stream("stdout").write(data)
+    else:
+        output.write_bytes(data)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="ttl", show_default=True,
+              help="Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option("--part", type=click.Choice(PARTS), default="all", show_default=True,
+              help="The ontology, the data (evidence graphs and derived mentions), or both.")
+@click.option("--provenance/--no-provenance", default=True, show_default=True,
+              help="Keep the evidence graphs and their quotes, or write the bare facts.")
+def export(fmt: str, output: Path | None, part: str, provenance: bool) -> None:
+    """Write the graph in one RDF syntax. TriG, N-Quads and JSON-LD keep one named graph per quote."""
+    write_output(export_graph(load_or_exit(), fmt, part, provenance), output)
