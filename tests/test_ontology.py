@@ -234,7 +234,7 @@ def _triples(dataset: rdflib.Dataset) -> rdflib.Graph:
     return graph
 
 
-@pytest.mark.parametrize("fixture", ["good.trig"])
+@pytest.mark.parametrize("fixture", ["good.trig", "broken-quantity.trig", "broken-labels.trig"])
 def test_context_round_trips_a_dataset(context, fixture):
     original = rdflib.Dataset()
     original.parse(FIXTURES / fixture, format="trig")
