@@ -13,6 +13,10 @@ from . import __version__
 from .export import FORMATS as EXPORT_FORMATS
 from .export import PARTS, export_graph
 from .loading import DataLoadError, build_store
+from .network import build_network
+from .network_formats import FORMATS as NETWORK_FORMATS
+from .network_formats import write_network
+from .network_stats import network_stats
 from .stats import graph_stats
 from .validation import validate_paths
 
@@ -78,3 +82,27 @@ def write_output(data: bytes, output: Path | None) -> None:
 def export(fmt: str, output: Path | None, part: str, provenance: bool) -> None:
     """Write the graph in one RDF syntax. TriG, N-Quads and JSON-LD keep one named graph per quote."""
     write_output(export_graph(load_or_exit(), fmt, part, provenance), output)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(NETWORK_FORMATS), default="graphml", show_default=True,
+              help="GraphML or GEXF (Gephi, Cytoscape), node-link JSON, a PNG or SVG drawing, an interactive page.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option("--types", "types", multiple=True, metavar="TYPE[,TYPE…]",
+              help="Keep only nodes of these types: Organization, Person, Program, Project, Proposal, Model, Compute, "
+                   "Corpus, or any class name such as University or Startup. Repeat or separate by commas.")
+@click.option("--program", metavar="PROGRAM", help="Keep only the neighbourhood of one program (slug, IRI or name).")
+@click.option("--stats", "show_stats", is_flag=True,
+              help="Print hubs (degree, betweenness), the programs connecting most players, and communities "
+                   "(the network itself is then written only with -o).")
+def graph(fmt: str, output: Path | None, types: tuple[str, ...], program: str | None, show_stats: bool) -> None:
+    """The network of organizations and what they work on (programs, proposals, models, compute, corpora)."""
+    wanted = [name.strip() for value in types for name in value.split(",") if name.strip()]
+    try:
+        network = build_network(load_or_exit(), types=wanted, program=program)
+    except KeyError as error:
+        raise click.BadParameter(error.args[0], param_hint="--program") from None
+    if show_stats:
+        click.echo(network_stats(network).as_text())
+    if output is not None or not show_stats:
+        write_output(write_network(network, fmt), output)

@@ -47,3 +47,8 @@ def source_text_file() -> Path:
 def query_files() -> list[Path]:
     """The competency questions, one SPARQL query per file."""
     return sorted(_package_dir("queries").glob("*.rq"))
+
+
+def server_dir() -> Path:
+    """The web application's folder (templates and static assets), which the HTML network export also reads."""
+    return _package_dir("server")
