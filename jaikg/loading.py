@@ -112,8 +112,10 @@ DERIVE_MENTIONS = f"""
 PREFIX jo: <{ONTOLOGY}>
 INSERT {{ GRAPH <{MENTIONS_GRAPH}> {{ ?entity jo:mentionedIn ?section }} }}
 WHERE {{
-  GRAPH ?evidence {{ {{ ?entity ?p ?o }} UNION {{ ?s ?p ?entity FILTER(?p != jo:inSection) }} }}
-  ?evidence a jo:Evidence ; jo:inSection ?section .
+  GRAPH ?evidence {{
+    ?evidence a jo:Evidence ; jo:inSection ?section .
+    {{ ?entity ?p ?o }} UNION {{ ?s ?p ?entity FILTER(?p != jo:inSection) }}
+  }}
   FILTER(isIRI(?entity) && ?entity != ?evidence && STRSTARTS(STR(?entity), "https://w3id.org/jaikg/resource/"))
 }}
 """
