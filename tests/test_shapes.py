@@ -137,6 +137,8 @@ STATUS = "jo:status must be one of jo:Released, jo:InDevelopment, jo:Planned, jo
 SELECTED_BY = "A selected proposal must name the program that selected it"
 QUANTITY_VALUE = "A quantity needs exactly one jo:quantityValue, written as a number"
 QUANTITY_UNIT = "A quantity needs exactly one jo:unit"
+UNDECLARED_PROPERTY = "This jo: property is used in the data but not declared in the ontology"
+UNDECLARED_CLASS = "This jo: class is used in the data but not declared in the ontology"
 
 BROKEN = {
     "broken-parameter-count.trig": {("jr:swallow-13b", "jo:parameterCount", PARAMETER_COUNT)},
@@ -153,6 +155,8 @@ BROKEN = {
     "broken-status-and-selection.trig": {("jr:swallow-7b", "jo:status", STATUS),
                                          ("jr:llm-support-pfn-2", "jo:selectedBy", SELECTED_BY)},
     "broken-quantity.trig": {("_", "jo:quantityValue", QUANTITY_VALUE), ("_", "jo:unit", QUANTITY_UNIT)},
+    "broken-undeclared-term.trig": {("jo:developper", "rdfs:label", UNDECLARED_PROPERTY),
+                                    ("jo:Chatbot", "rdfs:label", UNDECLARED_CLASS)},
 }
 
 
