@@ -17,13 +17,18 @@
   }
 
   function elementsOf(data) {
+    var degree = {};
+    data.links.forEach(function (link) {
+      degree[link.source] = (degree[link.source] || 0) + 1;
+      degree[link.target] = (degree[link.target] || 0) + 1;
+    });
     var nodes = data.nodes.map(function (node) {
       return {
         group: "nodes",
         data: {
           id: node.id, label: node.label, name: node.label_en, name_ja: node.label_ja, type: node.type,
           category: node.category, iri: node.iri, programs: (node.programs || "").split(" ").filter(Boolean),
-          colour: data.colours[node.category] || "#444444"
+          colour: data.colours[node.category] || "#444444", degree: degree[node.id] || 0
         },
         position: { x: node.x, y: node.y }
       };
@@ -119,7 +124,6 @@
         { selector: "node.highlighted", style: { "border-width": 3, "border-color": "#000" } }
       ]
     });
-    cy.nodes().forEach(function (node) { node.data("degree", node.degree(false)); });
     fillControls(data, cy);
     applyFilters(cy);
     cy.on("mouseover", "node", function (event) {
