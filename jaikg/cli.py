@@ -13,6 +13,8 @@ from . import __version__
 from .export import FORMATS as EXPORT_FORMATS
 from .export import PARTS, export_graph
 from .loading import DataLoadError, build_store
+from .local_query import OUTPUT_FORMATS as QUERY_FORMATS
+from .local_query import read_query, run_query
 from .network import build_network
 from .network_formats import FORMATS as NETWORK_FORMATS
 from .network_formats import write_network
@@ -106,3 +108,66 @@ def graph(fmt: str, output: Path | None, types: tuple[str, ...], program: str | 
         click.echo(network_stats(network).as_text())
     if output is not None or not show_stats:
         write_output(write_network(network, fmt), output)
+
+
+@main.command()
+@click.argument("query_or_file")
+@click.option("--format", "output_format", type=click.Choice(list(QUERY_FORMATS)), default="table",
+              show_default=True, help="A readable table, SPARQL JSON/CSV/TSV results, or Turtle/JSON-LD for "
+                                      "CONSTRUCT and DESCRIBE.")
+def query(query_or_file: str, output_format: str) -> None:
+    """Run a SPARQL query (text, or a file holding it) on the embedded store, without a server.
+
+    Exit status: 0 answered, 2 malformed or refused query (the message names line and column), 1 the query failed.
+    """
+    from .sparql import QuerySyntaxError, SparqlError
+
+    text = read_query(query_or_file)
+    try:
+        answer = run_query(load_or_exit(), text, output_format)
+    except SparqlError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_LOAD_ERROR if isinstance(error, QuerySyntaxError) or error.status < 500 else EXIT_INVALID)
+    write_output(answer, None)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="JAIKG_HOST", help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="JAIKG_PORT", help="Port to listen on.")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path, exists=True), envvar="JAIKG_DATA",
+              help="Extra RDF file or folder to load beside the shipped data (repeatable).")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False), envvar="JAIKG_STORE",
+              help="Keep the store on disk in this folder instead of in memory.")
+@click.option("--update", is_flag=True, envvar="JAIKG_UPDATE",
+              help="Enable SPARQL Update and Graph Store writes (read-only without it).")
+@click.option("--update-token", metavar="TOKEN", envvar="JAIKG_UPDATE_TOKEN",
+              help="With --update: writes need the header `Authorization: Bearer TOKEN`.")
+@click.option("--timeout", type=float, metavar="SECONDS", envvar="JAIKG_TIMEOUT",
+              help="Longest a query may run.")
+@click.option("--max-rows", type=click.IntRange(min=1), metavar="N", envvar="JAIKG_MAX_ROWS",
+              help="Most rows (or triples) an answer carries; longer answers are cut, with X-SPARQL-MaxRows set.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN", envvar="JAIKG_CORS_ORIGIN",
+              help="Origin allowed to read through CORS (repeatable); default: any origin. Never for writes.")
+@click.option("--allow-service", "allowed_services", multiple=True, metavar="ENDPOINT",
+              envvar="JAIKG_ALLOW_SERVICE", help="Endpoint a SERVICE clause may call (repeatable); default: none.")
+def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, update: bool,
+          update_token: str | None, timeout: float | None, max_rows: int | None, cors_origins: tuple[str, ...],
+          allowed_services: tuple[str, ...]) -> None:
+    """Serve the graph: SPARQL endpoint at /sparql, query UI at /, a page for every IRI.
+
+    The shipped data (plus --data) is validated first; invalid data stops start-up with the report (exit 1).
+    """
+    from .serve import InvalidData, ServeOptions, serve as run_server
+
+    options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
+                           update_token=update_token, timeout=timeout, max_rows=max_rows,
+                           cors_origins=cors_origins, allowed_services=allowed_services)
+    try:
+        click.echo(f"jaikg: validating the data, then serving on http://{host}:{port}/", err=True)
+        run_server(options)
+    except DataLoadError as error:
+        click.echo(f"error: could not load {error}", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
+    except InvalidData as invalid:
+        click.echo("error: the data does not conform; nothing is served.\n" + invalid.report.as_text(), err=True)
+        sys.exit(EXIT_INVALID)

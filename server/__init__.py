@@ -1,1 +1,55 @@
-"""The jaikg web application (installed as `jaikg.server`)."""
+"""The jaikg web application (installed as `jaikg.server`): `create_app(config)` and its blueprints.
+
+Config keys (all optional):
+
+- `STORE`: an `ox.Store` to serve; else one is built from the shipped data plus `DATA` (paths), in `STORE_DIR`
+  (a folder for a persistent store) or in memory.
+- `EXECUTOR`: what queries and updates run through (`run(QueryRequest)`, `update(UpdateRequest)`); default an
+  `InlineExecutor` on the store. `jaikg serve` passes a pool of worker processes.
+- `UPDATE` (bool), `UPDATE_TOKEN`, `TIMEOUT` (seconds), `MAX_ROWS`, `CORS_ORIGINS` (list, default any origin),
+  `ALLOWED_SERVICES` (endpoints SERVICE may name): see `server.state.Settings`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from jaikg.loading import build_store
+from jaikg.sparql import InlineExecutor
+
+from .blueprints import export, graph, pages, sparql, ui, void
+from .cors import init_cors
+from .errors import init_errors
+from .state import Jaikg, Settings
+
+BLUEPRINTS = [sparql.bp, pages.bp, void.bp, ui.bp, export.bp, graph.bp]
+"""Every blueprint of the app; a new view is one more entry here."""
+
+
+def settings_from(config: dict[str, Any]) -> Settings:
+    return Settings(
+        update=bool(config.get("UPDATE", False)),
+        update_token=config.get("UPDATE_TOKEN") or None,
+        timeout=config.get("TIMEOUT"),
+        max_rows=config.get("MAX_ROWS"),
+        cors_origins=tuple(config.get("CORS_ORIGINS") or ("*",)),
+        allowed_services=tuple(config.get("ALLOWED_SERVICES") or ()),
+    )
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    store = app.config.get("STORE")
+    if store is None:
+        store = build_store(app.config.get("DATA", ()), store_dir=app.config.get("STORE_DIR"))
+    executor = app.config.get("EXECUTOR") or InlineExecutor(store)
+    app.extensions["jaikg"] = Jaikg(store=store, executor=executor, settings=settings_from(app.config))
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    init_errors(app)
+    init_cors(app)
+    return app

@@ -19,3 +19,12 @@ SHARED = REPO.parent / "shared"
 def shipped_store() -> ox.Store:
     """The shipped graph as every view sees it (ontology, data, derived mentions). Read-only: do not update it."""
     return build_store()
+
+
+@pytest.fixture(scope="session")
+def live_server(shipped_store: ox.Store) -> str:
+    """Base URL of the web app on the shipped graph under waitress (read-only, in a thread, on a free port)."""
+    from tests.live import thread_server
+
+    with thread_server({"STORE": shipped_store}) as base_url:
+        yield base_url

@@ -1,0 +1,328 @@
+"""Answering one SPARQL request: the pure functions every executor runs (in-process or in a worker process).
+
+`answer_query(store, request)` takes the query string, the dataset parameters and the chosen media type, evaluates
+the query natively in Oxigraph (the query string, never a pre-parsed rdflib object), and returns the serialized
+body. `answer_update(store, request)` runs a SPARQL Update in one Oxigraph transaction. Errors are `SparqlError`s
+that carry the HTTP status the endpoint answers with.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from .namespaces import PREFIXES
+from .sparql_lexer import keyword_tokens, query_form, service_targets, tokens
+
+SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+"""Media types of SELECT and ASK answers, the default first."""
+
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+"""Media types of CONSTRUCT and DESCRIBE answers (and of any RDF the server writes), the default first."""
+
+FORMAT_NAMES: dict[str, str] = {
+    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle", "ttl": "text/turtle",
+    "nt": "application/n-triples", "ntriples": "application/n-triples", "n-triples": "application/n-triples",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+    "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml", "owl": "application/rdf+xml",
+    "trig": "application/trig", "nq": "application/n-quads", "nquads": "application/n-quads",
+}
+"""Short names for the `format` parameter (browsers cannot set Accept), besides full media types."""
+
+GRAPH_EQUIVALENTS = {"application/sparql-results+json": "application/ld+json",
+                     "application/sparql-results+xml": "application/rdf+xml"}
+"""`format=json` or `xml` on a CONSTRUCT means the RDF flavour of JSON or XML."""
+
+
+def media_types_for(form: str | None) -> list[str]:
+    """The media types an answer to a query of this form can take, the default first."""
+    return list(GRAPH_TYPES if form in ("CONSTRUCT", "DESCRIBE") else SOLUTION_TYPES)
+
+
+def media_type_for_format(name: str, form: str | None) -> str | None:
+    """The media type a `format` parameter names for a query of this form, or None when it names none of them."""
+    media_type = FORMAT_NAMES.get(name.lower().strip(), name.lower().strip())
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        media_type = GRAPH_EQUIVALENTS.get(media_type, media_type)
+    return media_type if media_type in media_types_for(form) else None
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    media_type: str
+    """The negotiated media type of the answer (a key of SOLUTION_TYPES or GRAPH_TYPES)."""
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    max_rows: int | None = None
+    timeout: float | None = None
+    """Enforced by the executor that runs the request, not by `answer_query`."""
+    base_iri: str | None = None
+    """Relative IRIs in the query resolve against it (the endpoint's URL)."""
+    allowed_services: tuple[str, ...] = ()
+    """Endpoints a `SERVICE` clause may name; every other `SERVICE` is refused."""
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    update: str
+    using_graph_uris: tuple[str, ...] = ()
+    using_named_graph_uris: tuple[str, ...] = ()
+    base_iri: str | None = None
+    allowed_services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    body: bytes
+    media_type: str
+    kind: str
+    """"solutions", "boolean" or "graph"."""
+    truncated: bool = False
+    rows: int | None = None
+
+
+@dataclass
+class SparqlError(Exception):
+    """A request the endpoint refuses or could not answer; `status` is the HTTP status to answer with."""
+
+    status: int
+    message: str
+    line: int | None = None
+    column: int | None = None
+    details: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        where = f" (line {self.line}, column {self.column})" if self.line is not None else ""
+        return f"{self.message}{where}"
+
+    @property
+    def error(self) -> str:
+        """A short machine-readable name of the error, e.g. "query-syntax"."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", type(self).__name__).lower()
+
+
+class QuerySyntaxError(SparqlError):
+    """A malformed query: 400 with the parser's message, line and column."""
+
+
+class QueryRefused(SparqlError):
+    """A query the server will not run (SERVICE, LOAD, too long …)."""
+
+
+class QueryTimeout(SparqlError):
+    """The query ran past the time limit and was stopped."""
+
+
+class NotAcceptable(SparqlError):
+    """No media type the client accepts fits the answer: 406 with the supported types."""
+
+
+class UpdateFailed(SparqlError):
+    """An update that is well-formed but cannot be applied (e.g. CREATE of a graph that exists); nothing changed."""
+
+
+class Executor(Protocol):
+    """What the web app runs requests through: in-process (`InlineExecutor`) or in a pool of worker processes."""
+
+    def run(self, request: QueryRequest) -> QueryAnswer: ...
+
+    def update(self, request: UpdateRequest) -> None: ...
+
+
+class InlineExecutor:
+    """Runs each request in the calling thread, on one store (no timeout: a pool of processes enforces that)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        return answer_query(self.store, request)
+
+    def update(self, request: UpdateRequest) -> None:
+        answer_update(self.store, request)
+
+
+PARSER_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+
+
+def syntax_error(error: SyntaxError) -> QuerySyntaxError:
+    """Oxigraph's parser error ("error at 2:9: expected …") as a 400 with its line and column."""
+    text = error.msg if error.msg else str(error)
+    match = PARSER_POSITION.match(text)
+    if match:
+        return QuerySyntaxError(400, match.group(3), int(match.group(1)), int(match.group(2)))
+    return QuerySyntaxError(400, text)
+
+
+def refuse_outbound(text: str, allowed_services: Iterable[str]) -> None:
+    """Refuse `SERVICE` (unless it names an allowed endpoint) and `LOAD`: Oxigraph would fetch the address."""
+    allowed = set(allowed_services)
+    for target in service_targets(text):
+        if target is None or target not in allowed:
+            named = f" <{target}>" if target else ""
+            raise QueryRefused(400, f"SERVICE{named} is not allowed: this endpoint does not query other endpoints"
+                               + (f" (allowed: {', '.join(sorted(allowed))})" if allowed else "") + ".")
+    if keyword_tokens(text, "LOAD"):
+        raise QueryRefused(400, "LOAD is not allowed: this endpoint does not fetch documents from the web.")
+
+
+IRI_REFERENCE = re.compile(r'^[^<>"{}|^`\\\x00-\x20]+$')
+
+
+def checked_iris(iris: Iterable[str], parameter: str) -> list[str]:
+    """The graph IRIs of a protocol parameter; an IRI that could not be written as `<iri>` is a 400."""
+    found = list(iris)
+    for iri in found:
+        if not IRI_REFERENCE.match(iri) or ":" not in iri:
+            raise QueryRefused(400, f"{parameter}: {iri!r} is not an absolute IRI.")
+    return found
+
+
+def _dataset_options(request: QueryRequest) -> dict[str, object]:
+    """The protocol's dataset wins over the query's FROM clauses; without either the default graph is the union."""
+    if request.default_graph_uris or request.named_graph_uris:
+        return {"default_graph": [ox.NamedNode(iri) for iri in checked_iris(request.default_graph_uris,
+                                                                             "default-graph-uri")],
+                "named_graphs": [ox.NamedNode(iri) for iri in checked_iris(request.named_graph_uris,
+                                                                            "named-graph-uri")]}
+    has_from = any(token.depth == 0 for token in keyword_tokens(request.query, "FROM"))
+    return {} if has_from else {"use_default_graph_as_union": True}
+
+
+def answer_query(store: ox.Store, request: QueryRequest) -> QueryAnswer:
+    """Evaluate `request` on `store` and serialize the result in `request.media_type`."""
+    refuse_outbound(request.query, request.allowed_services)
+    form = query_form(request.query)
+    if form is not None and request.media_type not in media_types_for(form):
+        raise NotAcceptable(406, f"{request.media_type} is not a media type for {form} results; supported: "
+                            + ", ".join(media_types_for(form)))
+    try:
+        results = store.query(request.query, base_iri=request.base_iri, **_dataset_options(request))
+        if isinstance(results, ox.QueryBoolean):
+            return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "boolean")
+        if isinstance(results, ox.QuerySolutions):
+            return _answer_solutions(results, request)
+        return _answer_graph(results, request)
+    except SyntaxError as error:
+        raise syntax_error(error) from None
+    except (OSError, RuntimeError, ValueError) as error:
+        raise SparqlError(500, f"the query could not be evaluated: {error}") from None
+
+
+def _write_solutions(results: ox.QuerySolutions | ox.QueryBoolean, media_type: str) -> bytes:
+    if media_type not in SOLUTION_TYPES:
+        raise NotAcceptable(406, f"{media_type} is not a media type for SELECT or ASK results; supported: "
+                            + ", ".join(SOLUTION_TYPES))
+    return results.serialize(format=SOLUTION_TYPES[media_type])
+
+
+def _answer_solutions(results: ox.QuerySolutions, request: QueryRequest) -> QueryAnswer:
+    if request.max_rows is None:
+        return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "solutions")
+    variables = results.variables
+    kept = list(itertools.islice(results, request.max_rows + 1))
+    truncated = len(kept) > request.max_rows
+    kept = kept[:request.max_rows]
+    body = _write_solutions(_solutions_of(variables, kept), request.media_type)
+    return QueryAnswer(body, request.media_type, "solutions", truncated=truncated, rows=len(kept))
+
+
+def _solutions_of(variables: list[ox.Variable], rows: list[ox.QuerySolution]) -> ox.QuerySolutions:
+    """A list of solutions as a `QuerySolutions` again, so pyoxigraph's writers serialize a truncated answer.
+    TSV carries the terms in N-Triples syntax, which is exactly what `str()` of a pyoxigraph term gives."""
+    lines = ["\t".join(str(variable) for variable in variables)]
+    for row in rows:
+        lines.append("\t".join("" if row[variable] is None else str(row[variable]) for variable in variables))
+    return ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
+
+
+def _answer_graph(triples: ox.QueryTriples, request: QueryRequest) -> QueryAnswer:
+    if request.media_type not in GRAPH_TYPES:
+        raise NotAcceptable(406, f"{request.media_type} is not a media type for CONSTRUCT or DESCRIBE results; "
+                            "supported: " + ", ".join(GRAPH_TYPES))
+    if request.max_rows is None:
+        body = write_rdf(triples, request.media_type)
+        return QueryAnswer(body, request.media_type, "graph")
+    kept = list(itertools.islice(triples, request.max_rows + 1))
+    truncated = len(kept) > request.max_rows
+    kept = kept[:request.max_rows]
+    return QueryAnswer(write_rdf(kept, request.media_type), request.media_type, "graph", truncated=truncated,
+                       rows=len(kept))
+
+
+QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+
+
+def write_rdf(statements: Iterable[ox.Triple] | Iterable[ox.Quad], media_type: str,
+              prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples or quads in the RDF syntax of `media_type` (a key of GRAPH_TYPES), with the project's prefixes.
+    Triples written as TriG or N-Quads go to the default graph; quads written as a triple syntax lose their graph."""
+    rdf_format = GRAPH_TYPES[media_type]
+    return ox.serialize(_fit(statements, rdf_format in QUAD_FORMATS), format=rdf_format,
+                        prefixes=PREFIXES if prefixes is None else prefixes)
+
+
+def _fit(statements: Iterable[ox.Triple] | Iterable[ox.Quad], quads: bool) -> Iterator[ox.Triple | ox.Quad]:
+    for statement in statements:
+        if quads and isinstance(statement, ox.Triple):
+            yield ox.Quad(statement.subject, statement.predicate, statement.object, ox.DefaultGraph())
+        elif not quads and isinstance(statement, ox.Quad):
+            yield statement.triple
+        else:
+            yield statement
+
+
+def answer_update(store: ox.Store, request: UpdateRequest) -> None:
+    """Run a SPARQL Update in one transaction: when it fails, nothing has changed."""
+    refuse_outbound(request.update, request.allowed_services)
+    text = _with_using_clauses(request)
+    try:
+        store.update(text, base_iri=request.base_iri)
+    except SyntaxError as error:
+        raise syntax_error(error) from None
+    except RuntimeError as error:
+        raise UpdateFailed(400, f"the update could not be applied, nothing changed: {error}") from None
+    except OSError as error:
+        raise SparqlError(500, f"the update could not be applied, nothing changed: {error}") from None
+
+
+def _with_using_clauses(request: UpdateRequest) -> str:
+    """The protocol's `using-graph-uri` / `using-named-graph-uri` as `USING` clauses before every `WHERE` of a
+    DELETE/INSERT operation. An update that has its own `USING` or `WITH` conflicts with them: 400."""
+    text = request.update
+    if not (request.using_graph_uris or request.using_named_graph_uris):
+        return text
+    if keyword_tokens(text, "USING", "WITH"):
+        raise QueryRefused(400, "using-graph-uri and using-named-graph-uri cannot be combined with an update "
+                           "that has its own USING or WITH clause.")
+    clauses = "".join(f"USING <{iri}> " for iri in checked_iris(request.using_graph_uris, "using-graph-uri"))
+    clauses += "".join(f"USING NAMED <{iri}> "
+                       for iri in checked_iris(request.using_named_graph_uris, "using-named-graph-uri"))
+    pieces, last, previous = [], 0, None
+    for token in tokens(text):
+        if token.depth == 0 and token.is_keyword("WHERE") and not (previous and previous.is_keyword("DELETE")):
+            pieces.extend([text[last:token.start], clauses])
+            last = token.start
+        previous = token
+    return "".join(pieces) + text[last:]

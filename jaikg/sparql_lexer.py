@@ -1,0 +1,121 @@
+"""A small SPARQL tokenizer: enough to find keywords outside strings, IRIs and comments.
+
+The endpoint must know a few things about a request before Oxigraph runs it: its form (SELECT, ASK, CONSTRUCT,
+DESCRIBE) to negotiate the media type, whether it names a `SERVICE` or `LOAD` (refused: Oxigraph would make the
+HTTP request), and where an update's `WHERE` clauses are (to add the protocol's `USING` graphs). A regular
+expression over the raw text would be fooled by `"SERVICE"` in a string, `<urn:SERVICE>` or `# SERVICE`; this
+tokenizer skips those exactly as the SPARQL grammar does. Oxigraph does not apply `\\u` escapes outside strings,
+so neither does this tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_NAME_START = r"A-Za-z_\u00C0-\U000EFFFF"
+_NAME_CHAR_NO_DOT = _NAME_START + r"0-9\-\u00B7"
+_NAME_CHAR = _NAME_CHAR_NO_DOT + "."
+_WORD = rf"[{_NAME_START}](?:[{_NAME_CHAR}]*[{_NAME_CHAR_NO_DOT}])?"
+"""A keyword or a prefix: like SPARQL's PN_PREFIX, it does not end with a dot."""
+
+TOKEN = re.compile(
+    rf"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>
+        '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+      | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+      | '(?:[^'\\\n\r]|\\.)*'
+      | "(?:[^"\\\n\r]|\\.)*"
+    )
+  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][{_NAME_CHAR_NO_DOT}]+)
+  | (?P<name>(?:{_WORD})?:(?:[{_NAME_CHAR}:%\\]*[{_NAME_CHAR_NO_DOT}:%\\])?|{_WORD})
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    """"string", "iri", "var", "name" (keywords, prefixed names, blank node labels) or "other"."""
+    text: str
+    start: int
+    depth: int
+    """How many `{` are open before this token."""
+
+    def is_keyword(self, *words: str) -> bool:
+        return self.kind == "name" and ":" not in self.text and self.text.upper() in words
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of `text` without white space and comments, each with its brace depth."""
+    depth = 0
+    for match in TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind in ("space", "comment"):
+            continue
+        value = match.group()
+        if value == "}":
+            depth = max(depth - 1, 0)
+        yield Token(kind, value, match.start(), depth)
+        if value == "{":
+            depth += 1
+
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them at the top level, or None when there is none."""
+    for token in tokens(text):
+        if token.depth == 0 and token.is_keyword(*QUERY_FORMS):
+            return token.text.upper()
+    return None
+
+
+def keyword_tokens(text: str, *words: str) -> list[Token]:
+    """Every occurrence of the keywords `words` (upper case) outside strings, IRIs and comments."""
+    return [token for token in tokens(text) if token.is_keyword(*words)]
+
+
+def prefix_map(text: str) -> dict[str, str]:
+    """The `PREFIX p: <iri>` declarations of a query or update."""
+    found: dict[str, str] = {}
+    window: list[Token] = []
+    for token in tokens(text):
+        window = (window + [token])[-3:]
+        if len(window) == 3 and window[0].is_keyword("PREFIX") and window[2].kind == "iri":
+            found[window[1].text.rstrip(":")] = window[2].text[1:-1]
+    return found
+
+
+def service_targets(text: str) -> list[str | None]:
+    """The endpoint of every `SERVICE` clause: a full IRI (prefixed names expanded), or None for a variable or
+    anything that is not a plain IRI."""
+    prefixes = prefix_map(text)
+    all_tokens = list(tokens(text))
+    targets: list[str | None] = []
+    for index, token in enumerate(all_tokens):
+        if not token.is_keyword("SERVICE"):
+            continue
+        following = all_tokens[index + 1:index + 3]
+        if following and following[0].is_keyword("SILENT"):
+            following = following[1:]
+        target = following[0] if following else None
+        targets.append(_iri_of(target, prefixes) if target else None)
+    return targets
+
+
+def _iri_of(token: Token, prefixes: dict[str, str]) -> str | None:
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "name" and ":" in token.text:
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None

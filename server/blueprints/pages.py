@@ -1,0 +1,191 @@
+"""Linked Data: every IRI of the graph as a page (`/resource/…`, `/evidence/…`, `/ontology/…`), HTML for people
+and Turtle, JSON-LD or N-Triples by Accept header or extension, each announcing its twins in a `Link` header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
+
+from jaikg.describe import (Description, describe, description_triples, exists, labels_of, ontology_term,
+                            ontology_terms, ontology_triples, similar_iris)
+from jaikg.namespaces import ONTOLOGY, PREFIXES, shorten
+from jaikg.sparql import GRAPH_TYPES, write_rdf
+
+from ..errors import prefers_text
+from ..links import ONTOLOGY_DOCUMENT, iri_of, local_path
+from ..negotiation import content_type, negotiate
+from ..state import jaikg
+
+bp = Blueprint("pages", __name__)
+
+TWINS: dict[str, str] = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples"}
+"""Extension → media type of the machine-readable twins of every page."""
+
+
+@dataclass(frozen=True)
+class Alternate:
+    media_type: str
+    href: str
+
+
+def alternates(path: str) -> list[Alternate]:
+    return [Alternate(media_type, path + extension) for extension, media_type in TWINS.items()]
+
+
+def link_header(path: str) -> str:
+    return ", ".join(f'<{alt.href}>; rel="alternate"; type="{alt.media_type}"' for alt in alternates(path))
+
+
+def split_twin(slug: str, prefix: str) -> tuple[str, str | None]:
+    """`swallow.ttl` → (`swallow`, text/turtle) unless `swallow.ttl` is itself a slug of the graph."""
+    store = jaikg().store
+    for extension, media_type in TWINS.items():
+        if slug.endswith(extension) and not exists(store, iri_of(prefix, slug)):
+            return slug[:-len(extension)], media_type
+    return slug, None
+
+
+def chosen_type(forced: str | None) -> str:
+    if forced:
+        return forced
+    media_type = negotiate(["text/html", *GRAPH_TYPES])
+    return media_type or "text/html"
+
+
+def rdf_response(triples: list[ox.Triple], media_type: str, path: str) -> Response:
+    response = Response(write_rdf(triples, media_type), content_type=content_type(media_type))
+    response.headers["Link"] = link_header(path)
+    response.vary.add("Accept")
+    return response
+
+
+def html_response(html: str, path: str) -> Response:
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Link"] = link_header(path)
+    response.vary.add("Accept")
+    return response
+
+
+def view_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, labels: dict[str, str]) -> dict:
+    """A term as the templates show it: text, link, and for a literal its language or datatype."""
+    if isinstance(term, ox.NamedNode):
+        href = local_path(term.value) or term.value
+        return {"kind": "iri", "iri": term.value, "href": href, "short": shorten(term.value),
+                "text": labels.get(term.value) or shorten(term.value), "local": href.startswith("/")}
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value if term.datatype else None
+        plain = datatype in (None, PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString")
+        return {"kind": "literal", "text": term.value, "lang": term.language,
+                "datatype": None if plain else shorten(datatype)}
+    return {"kind": "blank", "text": str(term), "id": str(term)}
+
+
+def iris_in(description: Description) -> set[str]:
+    terms: list = [*description.types, *description.properties]
+    for values in description.properties.values():
+        terms.extend(values)
+    for props in description.blank_nodes.values():
+        terms.extend(props)
+        for values in props.values():
+            terms.extend(values)
+    terms.extend(t for pair in description.incoming for t in pair)
+    terms.extend(t for triple in description.graph for t in (triple.subject, triple.predicate, triple.object))
+    terms.extend(description.instances)
+    terms.extend(t for pair in description.uses for t in pair)
+    for evidence in description.evidence:
+        terms.extend(t for fact in evidence.facts for t in fact)
+        if evidence.section:
+            terms.append(ox.NamedNode(evidence.section))
+    return {t.value for t in terms if isinstance(t, ox.NamedNode)}
+
+
+def entity_page(prefix: str, slug: str) -> Response:
+    """The page of the IRI `prefix` + `slug` stands for, in the negotiated or requested format."""
+    slug, forced = split_twin(slug, prefix)
+    iri = iri_of(prefix, slug)
+    path = prefix + slug
+    store = jaikg().store
+    if not exists(store, iri):
+        return not_found(iri, prefix, slug)
+    media_type = chosen_type(forced)
+    if media_type != "text/html":
+        return rdf_response(description_triples(store, iri), media_type, path)
+    description = describe(store, iri)
+    labels = labels_of(store, iris_in(description) | {iri})
+    return html_response(render_template(
+        "entity.html", d=description, iri=iri, short=shorten(iri), title=labels.get(iri, shorten(iri)),
+        t=lambda term: view_term(term, labels), ox_iri=ox.NamedNode, local=local_path, short_of=shorten,
+        alternates=alternates(path)), path)
+
+
+def not_found(iri: str, prefix: str, slug: str) -> Response:
+    namespace = iri[:-len(slug)] if slug else iri
+    suggestions = similar_iris(jaikg().store, namespace, slug)
+    if prefers_text() or negotiate(["text/html", "application/json"]) != "text/html":
+        lines = [f"404 not found: {iri} is not in the graph."]
+        lines += ["Did you mean:"] + [f"  {local_path(s)}" for s in suggestions] if suggestions else []
+        return Response("\n".join(lines) + "\n", status=404, content_type="text/plain; charset=utf-8")
+    labels = labels_of(jaikg().store, set(suggestions))
+    html = render_template("not_found.html", iri=iri, slug=slug, suggestions=[
+        {"href": local_path(s), "short": shorten(s), "label": labels.get(s)} for s in suggestions])
+    return Response(html, status=404, content_type="text/html; charset=utf-8")
+
+
+@bp.route("/resource/<path:slug>")
+def resource(slug: str) -> Response:
+    return entity_page("/resource/", slug)
+
+
+@bp.route("/evidence/<path:slug>")
+def evidence(slug: str) -> Response:
+    return entity_page("/evidence/", slug)
+
+
+@bp.route("/ontology/<path:term>")
+def term(term: str) -> Response:
+    return entity_page("/ontology/", term)
+
+
+@bp.route("/ontology")
+@bp.route("/ontology<any('.ttl', '.jsonld', '.nt'):extension>")
+def ontology(extension: str | None = None) -> Response:
+    """The ontology document: every class and property with its labels and definition; its twins are the
+    ontology graph itself."""
+    store = jaikg().store
+    media_type = chosen_type(TWINS.get(extension) if extension else None)
+    if media_type != "text/html":
+        return rdf_response(ontology_triples(store), media_type, "/ontology")
+    terms = ontology_terms(store)
+    described = {iri: describe_term(store, iri) for kind in terms for iri in terms[kind]}
+    return html_response(render_template(
+        "ontology.html", terms=terms, described=described, namespace=ONTOLOGY, document=ONTOLOGY_DOCUMENT,
+        header=describe_term(store, ONTOLOGY_DOCUMENT), alternates=alternates("/ontology")), "/ontology")
+
+
+def describe_term(store: ox.Store, iri: str) -> dict:
+    """Labels and definition of one ontology term, for the ontology document."""
+    found = {shorten(p): values for p, values in ontology_term(store, iri).items()}
+    return {"local": iri.rpartition("#")[2], "path": local_path(iri), "short": shorten(iri),
+            "label_en": _pick(found.get("rdfs:label", []), "en"), "label_ja": _pick(found.get("rdfs:label", []), "ja"),
+            "comment": _pick(found.get("rdfs:comment", []) + found.get("skos:definition", []), "en"),
+            "title": _pick(found.get("dcterms:title", []), "en"),
+            "description": _pick(found.get("dcterms:description", []), "en")}
+
+
+def _pick(literals: list[ox.Literal], language: str) -> str | None:
+    for literal in literals:
+        if (literal.language or "") == language or (language == "en" and not literal.language):
+            return literal.value
+    return None
+
+
+@bp.app_errorhandler(404)
+def page_not_found(error: Exception) -> Response:
+    """A path no view serves: a plain 404 that points at the places that exist."""
+    if prefers_text() or negotiate(["text/html", "application/json"]) != "text/html":
+        return Response(f"404 not found: {request.path}. Try /sparql, /resource/<slug>, /ontology or /.\n",
+                        status=404, content_type="text/plain; charset=utf-8")
+    return Response(render_template("not_found.html", iri=request.path, slug="", suggestions=[]), status=404,
+                    content_type="text/html; charset=utf-8")

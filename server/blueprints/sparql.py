@@ -1,0 +1,79 @@
+"""`/sparql`: the SPARQL 1.1 Protocol endpoint (query, update, service description)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from jaikg.sparql import (GRAPH_TYPES, NotAcceptable, QueryRequest, UpdateRequest, media_type_for_format,
+                          media_types_for, write_rdf)
+from jaikg.sparql_lexer import query_form
+
+from ..negotiation import content_type, negotiate
+from ..protocol import Operation, read_operation
+from ..service_description import service_description
+from ..state import jaikg
+from ..writes import authorize_write
+from .ui import ui_context
+
+bp = Blueprint("sparql", __name__)
+
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+"""Routed here so that a wrong method gets the endpoint's own 405 (with a JSON body), not Flask's HTML one."""
+
+
+@bp.route("/sparql/", methods=METHODS)
+@bp.route("/sparql", methods=METHODS)
+def endpoint() -> Response:
+    operation = read_operation()
+    if operation.kind == "update":
+        return run_update(operation)
+    if operation.kind == "query":
+        return run_query(operation)
+    return describe_service(operation)
+
+
+def choose_media_type(form: str | None, format_name: str | None, what: str) -> str:
+    """The media type of the answer to a query of this form: the `format` parameter if given, else the Accept
+    header; 406 lists the types there are."""
+    offered = media_types_for(form)
+    chosen = media_type_for_format(format_name, form) if format_name else negotiate(offered)
+    if chosen is None:
+        asked = f"format={format_name}" if format_name else f"Accept: {request.headers.get('Accept')}"
+        raise NotAcceptable(406, f"cannot answer {what} as {asked}; supported: {', '.join(offered)}.")
+    return chosen
+
+
+def run_query(operation: Operation) -> Response:
+    state = jaikg()
+    form = query_form(operation.text)
+    media_type = choose_media_type(form, operation.format, f"a {form or 'SPARQL'} query")
+    answer = state.executor.run(QueryRequest(
+        query=operation.text, media_type=media_type, default_graph_uris=operation.graphs,
+        named_graph_uris=operation.named_graphs, max_rows=state.settings.max_rows, timeout=state.settings.timeout,
+        base_iri=request.base_url, allowed_services=state.settings.allowed_services))
+    response = Response(answer.body, content_type=content_type(answer.media_type))
+    response.vary.add("Accept")
+    if answer.truncated:
+        response.headers["X-SPARQL-MaxRows"] = str(state.settings.max_rows)
+    return response
+
+
+def run_update(operation: Operation) -> Response:
+    authorize_write()
+    state = jaikg()
+    state.executor.update(UpdateRequest(
+        update=operation.text, using_graph_uris=operation.graphs, using_named_graph_uris=operation.named_graphs,
+        base_iri=request.base_url, allowed_services=state.settings.allowed_services))
+    return Response(status=204)
+
+
+def describe_service(operation: Operation) -> Response | str:
+    """The service description; a browser (which prefers HTML) gets the query UI instead."""
+    if not operation.format and negotiate([*GRAPH_TYPES, "text/html"]) == "text/html":
+        return render_template("ui.html", **ui_context())
+    media_type = choose_media_type("DESCRIBE", operation.format, "the service description")
+    triples = service_description(url_for("sparql.endpoint", _external=True), update=jaikg().settings.update,
+                                  void_url=url_for("void.void", _external=True))
+    response = Response(write_rdf(triples, media_type), content_type=content_type(media_type))
+    response.vary.add("Accept")
+    return response

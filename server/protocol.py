@@ -1,0 +1,95 @@
+"""Reading a SPARQL 1.1 Protocol request: which operation, its text, and its dataset parameters.
+
+The rules (https://www.w3.org/TR/sparql11-protocol/): a query comes by GET (`?query=`), by POST
+`application/x-www-form-urlencoded` (`query=` in the body) or by POST `application/sparql-query` (the query is the
+body); an update only by POST, as `update=` in a form or as an `application/sparql-update` body. Exactly one
+operation per request; a direct POST body is UTF-8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+from werkzeug.datastructures import MultiDict
+
+from jaikg.sparql import SparqlError
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT_QUERY = "application/sparql-query"
+DIRECT_UPDATE = "application/sparql-update"
+
+
+@dataclass(frozen=True)
+class Operation:
+    kind: str
+    """"query", "update" or "none" (a GET without a query: the service description)."""
+    text: str = ""
+    graphs: tuple[str, ...] = ()
+    """default-graph-uri, or using-graph-uri for an update."""
+    named_graphs: tuple[str, ...] = ()
+    """named-graph-uri, or using-named-graph-uri for an update."""
+    format: str | None = None
+    """The `format` parameter, for browsers that cannot set Accept."""
+
+
+def read_operation() -> Operation:
+    """The operation of the current request, or a `SparqlError` (400, 405, 415) saying what is wrong with it."""
+    if request.method in ("GET", "HEAD"):
+        if "update" in request.args:
+            raise SparqlError(405, "SPARQL Update needs POST (a form with update=, or an application/sparql-update "
+                                   "body).", details={"Allow": "GET, HEAD, POST, OPTIONS"})
+        return _from_parameters(request.args)
+    if request.method != "POST":
+        raise SparqlError(405, f"{request.method} is not a SPARQL Protocol method: use GET or POST.",
+                          details={"Allow": "GET, HEAD, POST, OPTIONS"})
+    media_type = request.mimetype
+    if media_type == FORM:
+        parameters = MultiDict(request.args)
+        for key, values in request.form.lists():
+            parameters.setlist(key, parameters.getlist(key) + values)
+        operation = _from_parameters(parameters)
+        if operation.kind == "none":
+            raise SparqlError(400, "the form has neither a query= nor an update= field.")
+        return operation
+    if media_type in (DIRECT_QUERY, DIRECT_UPDATE):
+        kind = "query" if media_type == DIRECT_QUERY else "update"
+        _reject_parameters(request.args, "update" if kind == "query" else "query")
+        return _operation(kind, _utf8_body(), request.args)
+    raise SparqlError(415, f"unsupported request content type {media_type or '(none)'!r}: send {FORM}, "
+                           f"{DIRECT_QUERY} or {DIRECT_UPDATE}.")
+
+
+def _from_parameters(parameters: MultiDict) -> Operation:
+    queries, updates = parameters.getlist("query"), parameters.getlist("update")
+    if queries and updates:
+        raise SparqlError(400, "a request carries either a query or an update, not both.")
+    if not queries and not updates:
+        return Operation("none", format=parameters.get("format"))
+    kind, texts = ("query", queries) if queries else ("update", updates)
+    if len(texts) > 1:
+        raise SparqlError(400, f"a request carries one {kind}; this one has {len(texts)}.")
+    return _operation(kind, texts[0], parameters)
+
+
+def _operation(kind: str, text: str, parameters: MultiDict) -> Operation:
+    if kind == "query":
+        graphs, named = parameters.getlist("default-graph-uri"), parameters.getlist("named-graph-uri")
+    else:
+        graphs, named = parameters.getlist("using-graph-uri"), parameters.getlist("using-named-graph-uri")
+    return Operation(kind, text, tuple(graphs), tuple(named), parameters.get("format"))
+
+
+def _reject_parameters(parameters: MultiDict, name: str) -> None:
+    if name in parameters:
+        raise SparqlError(400, f"a request carries either a query or an update, not both ({name}= is set).")
+
+
+def _utf8_body() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise SparqlError(415, f"the request body must be UTF-8, not {charset}.")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SparqlError(400, f"the request body is not valid UTF-8: {error}") from None

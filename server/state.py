@@ -1,0 +1,37 @@
+"""What every blueprint reaches through `current_app.extensions["jaikg"]`: the store, the executor, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from flask import current_app
+
+from jaikg.sparql import Executor
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The serving options (`jaikg serve --update --timeout …`), in one place."""
+
+    update: bool = False
+    update_token: str | None = None
+    timeout: float | None = None
+    max_rows: int | None = None
+    cors_origins: tuple[str, ...] = ("*",)
+    """Origins that may read through CORS; "*" is any origin. Writes never get CORS headers."""
+    allowed_services: tuple[str, ...] = ()
+    """Endpoints a SERVICE clause may name; empty: SERVICE is refused."""
+
+
+@dataclass
+class Jaikg:
+    store: ox.Store
+    """The graph; the pages read it directly, queries and updates go through `executor`."""
+    executor: Executor
+    settings: Settings = field(default_factory=Settings)
+
+
+def jaikg() -> Jaikg:
+    """The state of the running app."""
+    return current_app.extensions["jaikg"]

@@ -1,0 +1,299 @@
+"""The SPARQL 1.1 Protocol endpoint over real HTTP: queries, formats, errors, SERVICE refusal, CORS, limits,
+updates. Facts asserted are the report's (Swallow was developed by Tokyo Tech and AIST)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+import requests
+from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+from jaikg.loading import build_store
+from tests.conftest import FIXTURES
+from tests.live import free_port, thread_server
+
+JR = "https://w3id.org/jaikg/resource/"
+PREFIXES = "PREFIX jo: <https://w3id.org/jaikg/ontology#>\nPREFIX jr: <https://w3id.org/jaikg/resource/>\n"
+SWALLOW_DEVELOPERS = PREFIXES + "SELECT ?dev WHERE { jr:swallow jo:developer ?dev } ORDER BY ?dev"
+
+
+def developers(bindings: list[dict]) -> set[str]:
+    return {row["dev"]["value"] for row in bindings}
+
+
+def test_get_select_answers_sparql_json_by_default(live_server: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": SWALLOW_DEVELOPERS}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/sparql-results+json")
+    assert {JR + "tokyo-tech", JR + "aist"} <= developers(response.json()["results"]["bindings"])
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_DIRECTLY"])
+def test_sparqlwrapper_select_every_method(live_server: str, method: str) -> None:
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(SWALLOW_DEVELOPERS)
+    client.setReturnFormat(JSON)
+    client.setMethod("GET" if method == "GET" else "POST")
+    if method == "POST_DIRECTLY":
+        client.setRequestMethod("postdirectly")
+    result = client.queryAndConvert()
+    assert {JR + "tokyo-tech", JR + "aist"} <= developers(result["results"]["bindings"])
+
+
+def test_sparqlwrapper_ask_and_construct(live_server: str) -> None:
+    client = SPARQLWrapper(live_server + "/sparql")
+    client.setQuery(PREFIXES + "ASK { jr:swallow jo:developer jr:aist }")
+    client.setReturnFormat(JSON)
+    assert client.queryAndConvert()["boolean"] is True
+    client.setQuery(PREFIXES + "CONSTRUCT { jr:swallow jo:developer ?d } WHERE { jr:swallow jo:developer ?d }")
+    client.setReturnFormat(TURTLE)
+    graph = client.queryAndConvert()
+    parsed = list(ox.parse(graph if isinstance(graph, bytes) else graph.encode(), format=ox.RdfFormat.TURTLE))
+    assert ox.NamedNode(JR + "tokyo-tech") in {t.object for t in parsed}
+
+
+def test_the_default_graph_is_the_union_and_evidence_is_a_graph_away(live_server: str) -> None:
+    query = PREFIXES + """SELECT ?quote WHERE { GRAPH ?ev { jr:swallow jo:developer jr:tokyo-tech }
+                          ?ev jo:quote ?quote }"""
+    rows = requests.post(live_server + "/sparql", data={"query": query}, timeout=30).json()["results"]["bindings"]
+    assert any("Tokyo Institute of Technology, and AIST rolled out" in row["quote"]["value"] for row in rows)
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml",
+                                    "text/csv", "text/tab-separated-values"])
+def test_select_in_every_results_format(live_server: str, accept: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": SWALLOW_DEVELOPERS},
+                            headers={"Accept": accept}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == accept
+    if accept == "text/csv":
+        values = {row["dev"] for row in csv.DictReader(io.StringIO(response.text))}
+    else:
+        fmt = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+               "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+               "text/tab-separated-values": ox.QueryResultsFormat.TSV}[accept]
+        values = {row["dev"].value for row in ox.parse_query_results(response.content, fmt)}
+    assert {JR + "tokyo-tech", JR + "aist"} <= values
+
+
+@pytest.mark.parametrize("accept,rdf_format", [
+    ("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/ld+json", ox.RdfFormat.JSON_LD), ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ("application/trig", ox.RdfFormat.TRIG), ("application/n-quads", ox.RdfFormat.N_QUADS)])
+def test_construct_in_every_rdf_format(live_server: str, accept: str, rdf_format: ox.RdfFormat) -> None:
+    query = PREFIXES + "CONSTRUCT WHERE { jr:swallow jo:developer ?d }"
+    response = requests.get(live_server + "/sparql", params={"query": query}, headers={"Accept": accept},
+                            timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == accept
+    objects = {q.object for q in ox.parse(response.content, format=rdf_format)}
+    assert ox.NamedNode(JR + "aist") in objects
+
+
+def test_format_parameter_for_browsers(live_server: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": SWALLOW_DEVELOPERS, "format": "csv"},
+                            headers={"Accept": "text/html"}, timeout=30)
+    assert response.headers["Content-Type"].startswith("text/csv")
+    response = requests.get(live_server + "/sparql", timeout=30, params={
+        "query": PREFIXES + "CONSTRUCT WHERE { jr:swallow jo:developer ?d }", "format": "json"})
+    assert response.headers["Content-Type"].startswith("application/ld+json")
+
+
+def test_406_names_the_supported_types(live_server: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": SWALLOW_DEVELOPERS},
+                            headers={"Accept": "image/png"}, timeout=30)
+    assert response.status_code == 406
+    message = response.json()["message"]
+    for media_type in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                       "text/tab-separated-values"):
+        assert media_type in message
+
+
+def test_syntax_error_is_400_with_line_and_column(live_server: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p }"}, timeout=30)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "query-syntax-error"
+    assert body["line"] == 2 and isinstance(body["column"], int)
+    assert body["message"]
+    text = requests.get(live_server + "/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p }"},
+                        headers={"Accept": "text/plain"}, timeout=30)
+    assert text.status_code == 400 and text.headers["Content-Type"].startswith("text/plain")
+    assert "line 2" in text.text
+
+
+def test_415_and_405(live_server: str) -> None:
+    response = requests.post(live_server + "/sparql", data=b"ASK {}", headers={"Content-Type": "text/plain"},
+                             timeout=30)
+    assert response.status_code == 415
+    assert requests.put(live_server + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 405
+    assert requests.get(live_server + "/sparql", params={"update": "CLEAR ALL"}, timeout=30).status_code == 405
+
+
+def count_triples(base_url: str) -> int:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    rows = requests.get(base_url + "/sparql", params={"query": query}, timeout=30).json()["results"]["bindings"]
+    return int(rows[0]["n"]["value"])
+
+
+def test_update_is_403_while_disabled_and_changes_nothing(live_server: str) -> None:
+    before = count_triples(live_server)
+    for response in (
+        requests.post(live_server + "/sparql", data={"update": "CLEAR ALL"}, timeout=30),
+        requests.post(live_server + "/sparql", data=b"DROP ALL",
+                      headers={"Content-Type": "application/sparql-update"}, timeout=30),
+    ):
+        assert response.status_code == 403
+        assert "Access-Control-Allow-Origin" not in response.headers
+    assert count_triples(live_server) == before > 0
+
+
+SERVICE_QUERIES = [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "select * where { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?q ?r } } }",
+    "SELECT * WHERE { { SELECT ?s WHERE { SERVICE ?endpoint { ?s ?p ?o } } } }",
+    "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { SERVICE ex:sparql { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE<http://127.0.0.1:9/>{ ?s ?p ?o } } }",
+    "ASK { # a comment first\n SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+]
+
+
+@pytest.mark.parametrize("query", SERVICE_QUERIES)
+def test_service_is_refused_wherever_it_is(live_server: str, query: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": query}, timeout=30)
+    assert response.status_code == 400
+    assert response.json()["error"] == "query-refused"
+    assert "SERVICE" in response.json()["message"]
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { ?s ?p "SERVICE <http://127.0.0.1:9/> { }" } LIMIT 1',
+    "SELECT * WHERE { ?s ?p <urn:SERVICE> } LIMIT 1",
+    "PREFIX SERVICE: <urn:x:> SELECT * WHERE { ?s SERVICE:p ?o } LIMIT 1",
+    "SELECT ?service WHERE { ?service ?p ?o } LIMIT 1 # SERVICE <http://127.0.0.1:9/>",
+])
+def test_the_word_service_in_strings_iris_and_comments_is_fine(live_server: str, query: str) -> None:
+    assert requests.get(live_server + "/sparql", params={"query": query}, timeout=30).status_code == 200
+
+
+def test_service_description(live_server: str) -> None:
+    response = requests.get(live_server + "/sparql", timeout=30)
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = {t.object for t in triples if t.predicate == ox.NamedNode(sd + "endpoint")}
+    assert endpoint == {ox.NamedNode(live_server + "/sparql")}
+    languages = {t.object for t in triples if t.predicate == ox.NamedNode(sd + "supportedLanguage")}
+    assert languages == {ox.NamedNode(sd + "SPARQL11Query")}
+    browser = requests.get(live_server + "/sparql", timeout=30,
+                           headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.headers["Content-Type"].startswith("text/html") and "yasgui" in browser.text
+
+
+def test_cors_for_reads_from_any_origin(live_server: str) -> None:
+    origin = {"Origin": "https://example.org"}
+    response = requests.get(live_server + "/sparql", params={"query": "ASK {}"}, headers=origin, timeout=30)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = requests.options(live_server + "/sparql", timeout=30, headers={
+        **origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code in (200, 204)
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+
+
+@pytest.fixture(scope="module")
+def narrow_server(shipped_store: ox.Store) -> str:
+    with thread_server({"STORE": shipped_store, "CORS_ORIGINS": ["https://allowed.example"], "MAX_ROWS": 2}) as url:
+        yield url
+
+
+def test_cors_origin_narrows(narrow_server: str) -> None:
+    allowed = requests.get(narrow_server + "/sparql", params={"query": "ASK {}"},
+                           headers={"Origin": "https://allowed.example"}, timeout=30)
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://allowed.example"
+    other = requests.get(narrow_server + "/sparql", params={"query": "ASK {}"},
+                         headers={"Origin": "https://other.example"}, timeout=30)
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_max_rows_truncates_and_says_so(narrow_server: str) -> None:
+    query = "SELECT ?s WHERE { ?s ?p ?o }"
+    response = requests.get(narrow_server + "/sparql", params={"query": query}, timeout=30)
+    assert len(response.json()["results"]["bindings"]) == 2
+    assert response.headers["X-SPARQL-MaxRows"] == "2"
+    small = requests.get(narrow_server + "/sparql", params={"query": PREFIXES + "SELECT * { jr:swallow a ?t }"},
+                         timeout=30)
+    assert "X-SPARQL-MaxRows" not in small.headers
+
+
+@pytest.fixture()
+def writable_server() -> str:
+    with thread_server({"STORE": build_store(), "UPDATE": True, "UPDATE_TOKEN": "s3cret"}) as url:
+        yield url
+
+
+def test_updates_need_the_token_and_the_same_origin(writable_server: str) -> None:
+    update = "INSERT DATA { GRAPH <urn:test> { <urn:a> <urn:b> <urn:c> } }"
+    ask = {"query": "ASK { <urn:a> <urn:b> <urn:c> }"}
+    assert requests.post(writable_server + "/sparql", data={"update": update}, timeout=30).status_code == 401
+    wrong = requests.post(writable_server + "/sparql", data={"update": update}, timeout=30,
+                          headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    cross = requests.post(writable_server + "/sparql", data={"update": update}, timeout=30,
+                          headers={"Authorization": "Bearer s3cret", "Origin": "https://evil.example"})
+    assert cross.status_code == 403 and "Access-Control-Allow-Origin" not in cross.headers
+    assert requests.get(writable_server + "/sparql", params=ask, timeout=30).json()["boolean"] is False
+    done = requests.post(writable_server + "/sparql", data={"update": update}, timeout=30,
+                         headers={"Authorization": "Bearer s3cret"})
+    assert done.status_code == 204 and "Access-Control-Allow-Origin" not in done.headers
+    assert requests.get(writable_server + "/sparql", params=ask, timeout=30).json()["boolean"] is True
+
+
+def test_a_failing_update_changes_nothing(writable_server: str) -> None:
+    auth = {"Authorization": "Bearer s3cret", "Content-Type": "application/sparql-update"}
+    failing = ("INSERT DATA { GRAPH <urn:g> { <urn:x> <urn:y> <urn:z> } } ; "
+               "CREATE GRAPH <https://w3id.org/jaikg/graph/ontology>")
+    response = requests.post(writable_server + "/sparql", data=failing.encode(), headers=auth, timeout=30)
+    assert response.status_code == 400 and response.json()["error"] == "update-failed"
+    ask = {"query": "ASK { <urn:x> <urn:y> <urn:z> }"}
+    assert requests.get(writable_server + "/sparql", params=ask, timeout=30).json()["boolean"] is False
+
+
+def test_load_and_service_in_updates_are_refused(writable_server: str) -> None:
+    auth = {"Authorization": "Bearer s3cret", "Content-Type": "application/sparql-update"}
+    for update in ("LOAD <http://127.0.0.1:9/data.ttl>",
+                   "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"):
+        response = requests.post(writable_server + "/sparql", data=update.encode(), headers=auth, timeout=30)
+        assert response.status_code == 400 and response.json()["error"] == "query-refused"
+
+
+def test_allowed_service_passes_the_check(shipped_store: ox.Store) -> None:
+    allowed = "http://127.0.0.1:9/sparql"
+    with thread_server({"STORE": shipped_store, "ALLOWED_SERVICES": [allowed]}) as url:
+        query = f"SELECT * WHERE {{ SERVICE SILENT <{allowed}> {{ ?s ?p ?o }} }}"
+        response = requests.get(url + "/sparql", params={"query": query}, timeout=30)
+        assert response.json().get("error") != "query-refused"
+        other = requests.get(url + "/sparql", timeout=30,
+                             params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/other> { ?s ?p ?o } }"})
+        assert other.status_code == 400
+
+
+def test_serve_refuses_to_start_on_invalid_data() -> None:
+    command = [sys.executable, "-m", "jaikg", "serve", "--port", str(free_port()),
+               "--data", str(FIXTURES / "loading" / "no-evidence.ttl")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1
+    assert "does not conform" in result.stderr and "Violation" in result.stderr
+
+
+def test_healthz(live_server: str) -> None:
+    body = requests.get(live_server + "/healthz", timeout=30).json()
+    assert body["status"] == "ok" and body["data"] is True
+    assert json.dumps(body)
