@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .network import program_neighbourhood
+from .texttable import clip, text_table
 
 PLAYER_CATEGORIES = ("Organization", "Person")
 
@@ -45,44 +46,21 @@ class NetworkStats:
         lines += ["", "Brokers: organizations by betweenness centrality"]
         lines += _score_table(self.brokers)
         lines += ["", "Programs by the players they connect"]
-        lines += _table(["program", "players", "nodes"], [[p.label, str(p.players), str(p.nodes)] for p in self.programs])
+        lines += text_table(["program", "players", "nodes"],
+                            [[p.label, str(p.players), str(p.nodes)] for p in self.programs])
         groups = [c for c in self.communities if len(c) > 1]
         lines += ["", "Communities (greedy modularity), largest first, best-connected members first"
                   f" ({len(self.communities) - len(groups)} unconnected nodes not listed)"]
-        lines += _table(["#", "size", "members"],
-                        [[str(i), str(len(c)), ", ".join(_clip(m, 28) for m in c[:5]) + (", …" if len(c) > 5 else "")]
-                         for i, c in enumerate(groups, 1)], width=160)
+        lines += text_table(["#", "size", "members"],
+                            [[str(i), str(len(c)), ", ".join(clip(m, 28) for m in c[:5]) + (", …" if len(c) > 5 else "")]
+                             for i, c in enumerate(groups, 1)], width=160)
         return "\n".join(lines)
 
 
 def _score_table(scores: list[NodeScore]) -> list[str]:
-    return _table(["name", "type", "degree", "degree centrality", "betweenness"],
-                  [[s.label, s.type, str(s.degree), f"{s.degree_centrality:.3f}", f"{s.betweenness:.3f}"]
-                   for s in scores])
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def _table(header: list[str], rows: list[list[str]], width: int = 48) -> list[str]:
-    """Columns padded to their widest cell (cells clipped to `width`); numbers right-aligned."""
-    rows = [[_clip(cell, width) for cell in row] for row in rows]
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    numeric = [all(_is_number(row[i]) for row in rows) and bool(rows) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric)).rstrip()
-
-    return [line(header), line(["-" * w for w in widths])] + [line(row) for row in rows]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return text_table(["name", "type", "degree", "degree centrality", "betweenness"],
+                      [[s.label, s.type, str(s.degree), f"{s.degree_centrality:.3f}", f"{s.betweenness:.3f}"]
+                       for s in scores])
 
 
 def network_stats(graph: nx.MultiDiGraph, top: int = 10) -> NetworkStats:
