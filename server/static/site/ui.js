@@ -23,15 +23,17 @@
     yasr: { prefixes: config.prefixes },
   });
 
+  // The first tab exists and is shown, so its editor can take a query; the others get theirs when created.
   var first = yasgui.getTab();
   config.examples.forEach(function (example, index) {
-    var tab = index === 0 ? first : yasgui.addTab(false, { name: example.name });
-    if (typeof tab === "string") { tab = yasgui.getTab(tab); }
-    tab.setName(example.name);
-    tab.setEndpoint(config.endpoint);
-    tab.setQuery(example.query);
+    if (index === 0) {
+      first.setName(example.name);
+      first.setQuery(example.query);
+    } else {
+      yasgui.addTab(false, { name: example.name, yasqe: { value: example.query },
+                             requestConfig: { endpoint: config.endpoint, method: "POST" } });
+    }
   });
-  first.show();
 
   // Result IRIs of the graph open their page on this server, not on w3id.org.
   function localHref(iri) {
