@@ -17,7 +17,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
-from .sparql_lexer import keyword_tokens, query_form, service_targets, tokens
+from .sparql_lexer import keyword_tokens, query_form, service_targets, tokens, words_containing
 
 SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -183,7 +183,7 @@ def refuse_outbound(text: str, allowed_services: Iterable[str]) -> None:
             named = f" <{target}>" if target else ""
             raise QueryRefused(400, f"SERVICE{named} is not allowed: this endpoint does not query other endpoints"
                                + (f" (allowed: {', '.join(sorted(allowed))})" if allowed else "") + ".")
-    if keyword_tokens(text, "LOAD"):
+    if words_containing(text, "LOAD"):
         raise QueryRefused(400, "LOAD is not allowed: this endpoint does not fetch documents from the web.")
 
 

@@ -6,6 +6,10 @@ HTTP request), and where an update's `WHERE` clauses are (to add the protocol's 
 expression over the raw text would be fooled by `"SERVICE"` in a string, `<urn:SERVICE>` or `# SERVICE`; this
 tokenizer skips those exactly as the SPARQL grammar does. Oxigraph does not apply `\\u` escapes outside strings,
 so neither does this tokenizer.
+
+Oxigraph's parser needs no word boundary after a keyword or a number: `trueSERVICE <x> {…}` and
+`1e5SERVICE <x> {…}` run a SERVICE. So numbers are tokens of their own, and `words_containing` finds a keyword
+glued to another word; the refusal of SERVICE and LOAD uses it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,12 @@ _NAME_CHAR_NO_DOT = _NAME_START + r"0-9\-\u00B7"
 _NAME_CHAR = _NAME_CHAR_NO_DOT + "."
 _WORD = rf"[{_NAME_START}](?:[{_NAME_CHAR}]*[{_NAME_CHAR_NO_DOT}])?"
 """A keyword or a prefix: like SPARQL's PN_PREFIX, it does not end with a dot."""
+_LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+"""PN_LOCAL_ESC: `ex:a\\#b` is one name, not a name and a comment."""
+_LOCAL = rf"(?:[{_NAME_CHAR}:%]|{_LOCAL_ESCAPE})*(?:[{_NAME_CHAR_NO_DOT}:%]|{_LOCAL_ESCAPE})"
+_VAR_CHAR = r"A-Za-z_0-9\u00B7\u00C0-\U000EFFFF"
+"""VARNAME has no `-` (unlike names)."""
+_NUMBER = r"[0-9]+\.?[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+"
 
 TOKEN = re.compile(
     rf"""
@@ -31,8 +41,9 @@ TOKEN = re.compile(
       | "(?:[^"\\\n\r]|\\.)*"
     )
   | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][{_NAME_CHAR_NO_DOT}]+)
-  | (?P<name>(?:{_WORD})?:(?:[{_NAME_CHAR}:%\\]*[{_NAME_CHAR_NO_DOT}:%\\])?|{_WORD})
+  | (?P<var>[?$][{_VAR_CHAR}]+)
+  | (?P<number>{_NUMBER})
+  | (?P<name>(?:{_WORD})?:(?:{_LOCAL})?|{_WORD})
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -42,7 +53,7 @@ TOKEN = re.compile(
 @dataclass(frozen=True)
 class Token:
     kind: str
-    """"string", "iri", "var", "name" (keywords, prefixed names, blank node labels) or "other"."""
+    """"string", "iri", "var", "number", "name" (keywords, prefixed names, blank node labels) or "other"."""
     text: str
     start: int
     depth: int
@@ -50,6 +61,10 @@ class Token:
 
     def is_keyword(self, *words: str) -> bool:
         return self.kind == "name" and ":" not in self.text and self.text.upper() in words
+
+    def contains_keyword(self, word: str) -> bool:
+        """A bare word (not a prefixed name or blank node) with `word` in it, such as `trueSERVICE`."""
+        return self.kind == "name" and ":" not in self.text and word in self.text.upper()
 
 
 def tokens(text: str) -> Iterator[Token]:
@@ -83,6 +98,11 @@ def keyword_tokens(text: str, *words: str) -> list[Token]:
     return [token for token in tokens(text) if token.is_keyword(*words)]
 
 
+def words_containing(text: str, word: str) -> list[Token]:
+    """Every bare word outside strings, IRIs and comments that contains the keyword `word` (upper case)."""
+    return [token for token in tokens(text) if token.contains_keyword(word)]
+
+
 def prefix_map(text: str) -> dict[str, str]:
     """The `PREFIX p: <iri>` declarations of a query or update."""
     found: dict[str, str] = {}
@@ -102,6 +122,8 @@ def service_targets(text: str) -> list[str | None]:
     targets: list[str | None] = []
     for index, token in enumerate(all_tokens):
         if not token.is_keyword("SERVICE"):
+            if token.contains_keyword("SERVICE"):
+                targets.append(None)
             continue
         following = all_tokens[index + 1:index + 3]
         if following and following[0].is_keyword("SILENT"):
