@@ -19,12 +19,12 @@ from flask import Flask
 from jaikg.loading import build_store
 from jaikg.sparql import InlineExecutor
 
-from .blueprints import export, graph, pages, sparql, ui, void
+from .blueprints import export, graph, graph_store, pages, sparql, ui, void
 from .cors import init_cors
 from .errors import init_errors
 from .state import Jaikg, Settings
 
-BLUEPRINTS = [sparql.bp, pages.bp, void.bp, ui.bp, export.bp, graph.bp]
+BLUEPRINTS = [sparql.bp, graph_store.bp, pages.bp, void.bp, ui.bp, export.bp, graph.bp]
 """Every blueprint of the app; a new view is one more entry here."""
 
 
