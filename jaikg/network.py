@@ -5,8 +5,8 @@ of the graph; edges are the ontology properties between them, each mapped to a r
 ("developed", "selected by", "operates" …) by the one table `RELATIONS`. Every node carries `label_en`, `label_ja`,
 `label` (the shortest English name, for drawings), `type` (its most specific class), `category` (the group it is
 coloured and filtered by), `iri` and `programs` (the IRIs of the programs in whose neighbourhood it is, separated by
-spaces: what the interactive page filters by); every edge its `relation` and the `property` it comes from. Attribute values are
-plain strings, so GraphML and GEXF open in Gephi and Cytoscape as they are.
+spaces: what the interactive page filters by); every edge its `relation` and the `property` it comes from.
+Attribute values are plain strings, so GraphML and GEXF open in Gephi and Cytoscape as they are.
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ def _clip(text: str) -> str:
 
 def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     """Deterministic positions: each connected component laid out on its own (Kamada-Kawai, loosened by a spring
-    layout seeded by `SEED`), scaled by its size, and the components packed in rows, largest first (one spring layout of the whole graph
-    squeezes the main component into a dot among the small ones)."""
+    layout seeded by `SEED`), scaled by its size, and the components packed in rows, largest first (one spring
+    layout of the whole graph squeezes the main component into a dot among the small ones)."""
     components = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
     row_width = 1.4 * sum(len(c) for c in components) ** 0.5
     positions: dict[str, tuple[float, float]] = {}

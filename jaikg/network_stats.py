@@ -52,9 +52,12 @@ class NetworkStats:
         lines += ["", "Communities (greedy modularity), largest first, best-connected members first"
                   f" ({len(self.communities) - len(groups)} unconnected nodes not listed)"]
         lines += text_table(["#", "size", "members"],
-                            [[str(i), str(len(c)), ", ".join(clip(m, 28) for m in c[:5]) + (", …" if len(c) > 5 else "")]
-                             for i, c in enumerate(groups, 1)], width=160)
+                            [[str(i), str(len(c)), _members(c)] for i, c in enumerate(groups, 1)], width=160)
         return "\n".join(lines)
+
+
+def _members(community: list[str], shown: int = 5) -> str:
+    return ", ".join(clip(m, 28) for m in community[:shown]) + (", …" if len(community) > shown else "")
 
 
 def _score_table(scores: list[NodeScore]) -> list[str]:

@@ -11,7 +11,8 @@ from .test_cli_validate import run_jaikg
 PROLOGUE = """PREFIX jo: <https://w3id.org/jaikg/ontology#>
 PREFIX jr: <https://w3id.org/jaikg/resource/>
 """
-SWALLOW_DEVELOPERS = PROLOGUE + "SELECT DISTINCT ?developer WHERE { jr:swallow jo:developer ?developer } ORDER BY ?developer"
+SWALLOW_DEVELOPERS = PROLOGUE + ("SELECT DISTINCT ?developer WHERE { jr:swallow jo:developer ?developer } "
+                                  "ORDER BY ?developer")
 
 
 def test_table_shows_swallows_developers_by_prefixed_name() -> None:

@@ -3,15 +3,9 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
-from collections.abc import Iterator
-
 import pytest
-import rdflib
 from flask import Flask
 from rdflib.compare import isomorphic
-from werkzeug.serving import make_server
 
 from jaikg.export import FORMATS_BY_EXTENSION
 from jaikg.namespaces import RESOURCE
@@ -27,15 +21,6 @@ from .test_network import TABLE_1_2_3_PLAYERS
 @pytest.fixture(scope="module")
 def app(shipped_store) -> Flask:
     return create_app({"STORE": shipped_store, "TESTING": True})
-
-
-@pytest.fixture(scope="module")
-def live_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.mark.parametrize("ext", sorted(FORMATS_BY_EXTENSION))
@@ -80,26 +65,6 @@ def test_graph_json_filters_by_program_and_type(app) -> None:
     assert client.get("/graph.json?program=no-such-program").status_code == 404
 
 
-chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-chromedriver = shutil.which("chromedriver")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not (chromium and chromedriver):
-        pytest.skip("headless Chromium and chromedriver are not installed (scripts/test.sh installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    yield driver
-    driver.quit()
-
-
 def open_graph_page(browser, live_url: str) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -112,55 +77,55 @@ def visible_nodes(browser) -> list[str]:
     return browser.execute_script("return window.jaikgNetwork.nodes(':visible').map(n => n.id())")
 
 
-def test_graph_page_renders_and_filters(browser, live_url) -> None:
+def test_graph_page_renders_and_filters(chromium_driver, live_server) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    open_graph_page(browser, live_url)
-    everything = visible_nodes(browser)
+    open_graph_page(chromium_driver, live_server)
+    everything = visible_nodes(chromium_driver)
     assert RESOURCE + "swallow" in everything and RESOURCE + "abeja" in everything
-    assert browser.find_element(By.ID, "visible-count").text == str(len(everything))
-    assert browser.find_elements(By.CSS_SELECTOR, "#network-canvas canvas")
+    assert chromium_driver.find_element(By.ID, "visible-count").text == str(len(everything))
+    assert chromium_driver.find_elements(By.CSS_SELECTOR, "#network-canvas canvas")
 
-    Select(browser.find_element(By.ID, "program-filter")).select_by_value(RESOURCE + "post-5g-project")
-    around = set(visible_nodes(browser))
+    Select(chromium_driver.find_element(By.ID, "program-filter")).select_by_value(RESOURCE + "post-5g-project")
+    around = set(visible_nodes(chromium_driver))
     assert TABLE_1_2_3_PLAYERS <= around
     assert RESOURCE + "tsuzumi" not in around
 
-    browser.find_element(By.CSS_SELECTOR, "input.type-filter[value='Proposal']").click()
-    without_proposals = set(visible_nodes(browser))
+    chromium_driver.find_element(By.CSS_SELECTOR, "input.type-filter[value='Proposal']").click()
+    without_proposals = set(visible_nodes(chromium_driver))
     assert TABLE_1_2_3_PLAYERS <= without_proposals
     assert not [n for n in without_proposals if "post-5g-proposal" in n]
 
 
-def test_graph_page_search_highlights_and_click_opens_the_resource_page(browser, live_url) -> None:
+def test_graph_page_search_highlights_and_click_opens_the_resource_page(chromium_driver, live_server) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    open_graph_page(browser, live_url)
-    browser.find_element(By.ID, "network-search").send_keys("Swallow")
-    highlighted = browser.execute_script("return window.jaikgNetwork.nodes('.highlighted').map(n => n.id())")
+    open_graph_page(chromium_driver, live_server)
+    chromium_driver.find_element(By.ID, "network-search").send_keys("Swallow")
+    highlighted = chromium_driver.execute_script("return window.jaikgNetwork.nodes('.highlighted').map(n => n.id())")
     assert RESOURCE + "swallow" in highlighted
-    faded = browser.execute_script("return window.jaikgNetwork.nodes('.faded').map(n => n.id())")
+    faded = chromium_driver.execute_script("return window.jaikgNetwork.nodes('.faded').map(n => n.id())")
     assert RESOURCE + "tsuzumi" in faded and RESOURCE + "aist" not in faded
 
-    open_graph_page(browser, live_url)
-    x, y = browser.execute_script(
+    open_graph_page(chromium_driver, live_server)
+    x, y = chromium_driver.execute_script(
         "const cy = window.jaikgNetwork, node = cy.$id(arguments[0]); cy.zoom(3); cy.center(node);"
         "const p = node.renderedPosition(); return [p.x, p.y];", RESOURCE + "nedo")
-    canvas = browser.find_element(By.ID, "network-canvas")
-    ActionChains(browser).move_to_element_with_offset(canvas, int(x - canvas.size["width"] / 2),
+    canvas = chromium_driver.find_element(By.ID, "network-canvas")
+    ActionChains(chromium_driver).move_to_element_with_offset(canvas, int(x - canvas.size["width"] / 2),
                                                       int(y - canvas.size["height"] / 2)).click().perform()
-    WebDriverWait(browser, 15).until(lambda driver: "/resource/nedo" in driver.current_url)
+    WebDriverWait(chromium_driver, 15).until(lambda driver: "/resource/nedo" in driver.current_url)
 
 
-def test_html_export_works_from_a_file(browser, shipped_store, tmp_path) -> None:
+def test_html_export_works_from_a_file(chromium_driver, shipped_store, tmp_path) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = tmp_path / "network.html"
     page.write_bytes(write_network(build_network(shipped_store, program="geniac"), "html"))
-    browser.get(page.as_uri())
-    WebDriverWait(browser, 30).until(
+    chromium_driver.get(page.as_uri())
+    WebDriverWait(chromium_driver, 30).until(
         lambda driver: driver.execute_script("return document.getElementById('network').dataset.ready === 'true'"))
-    assert TABLE_1_2_3_PLAYERS <= set(visible_nodes(browser))
+    assert TABLE_1_2_3_PLAYERS <= set(visible_nodes(chromium_driver))
