@@ -142,17 +142,25 @@ def query(query_or_file: str, output_format: str) -> None:
               help="Enable SPARQL Update and Graph Store writes (read-only without it).")
 @click.option("--update-token", metavar="TOKEN", envvar="JAIKG_UPDATE_TOKEN",
               help="With --update: writes need the header `Authorization: Bearer TOKEN`.")
-@click.option("--timeout", type=float, metavar="SECONDS", envvar="JAIKG_TIMEOUT",
-              help="Longest a query may run.")
-@click.option("--max-rows", type=click.IntRange(min=1), metavar="N", envvar="JAIKG_MAX_ROWS",
-              help="Most rows (or triples) an answer carries; longer answers are cut, with X-SPARQL-MaxRows set.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              metavar="SECONDS", envvar="JAIKG_TIMEOUT",
+              help="Longest a query may run; its worker process is then killed and the client gets 503.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, metavar="N",
+              envvar="JAIKG_MAX_ROWS",
+              help="Most rows (or triples) an answer carries; longer answers are cut, with X-JAIKG-Truncated: true.")
+@click.option("--workers", type=click.IntRange(min=0), metavar="N", envvar="JAIKG_WORKERS",
+              help="Query worker processes [default: one per CPU, at least 2]; 0: in the server process, no timeout.")
+@click.option("--client-concurrency", type=click.IntRange(min=1), default=4, show_default=True, metavar="N",
+              envvar="JAIKG_CLIENT_CONCURRENCY", help="Requests in progress per client address; more get 429.")
+@click.option("--max-query-length", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="N",
+              envvar="JAIKG_MAX_QUERY_LENGTH", help="Longest query or update, in characters; longer get 413.")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN", envvar="JAIKG_CORS_ORIGIN",
               help="Origin allowed to read through CORS (repeatable); default: any origin. Never for writes.")
 @click.option("--allow-service", "allowed_services", multiple=True, metavar="ENDPOINT",
               envvar="JAIKG_ALLOW_SERVICE", help="Endpoint a SERVICE clause may call (repeatable); default: none.")
 def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, update: bool,
-          update_token: str | None, timeout: float | None, max_rows: int | None, cors_origins: tuple[str, ...],
-          allowed_services: tuple[str, ...]) -> None:
+          update_token: str | None, timeout: float, max_rows: int, workers: int | None, client_concurrency: int,
+          max_query_length: int, cors_origins: tuple[str, ...], allowed_services: tuple[str, ...]) -> None:
     """Serve the graph: SPARQL endpoint at /sparql, query UI at /, a page for every IRI.
 
     The shipped data (plus --data) is validated first; invalid data stops start-up with the report (exit 1).
@@ -160,7 +168,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     from .serve import InvalidData, ServeOptions, serve as run_server
 
     options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
-                           update_token=update_token, timeout=timeout, max_rows=max_rows,
+                           update_token=update_token, timeout=timeout, max_rows=max_rows, workers=workers,
+                           client_concurrency=client_concurrency, max_query_length=max_query_length,
                            cors_origins=cors_origins, allowed_services=allowed_services)
     try:
         click.echo(f"jaikg: validating the data, then serving on http://{host}:{port}/", err=True)

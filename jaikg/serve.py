@@ -12,6 +12,9 @@ import pyoxigraph as ox
 
 from .loading import build_store
 from .validation import ValidationReport, validate_store
+from .workers import DEFAULT_TIMEOUT, WorkerPool
+
+DEFAULT_MAX_ROWS = 10_000
 
 
 @dataclass
@@ -29,8 +32,13 @@ class ServeOptions:
     store_dir: Path | None = None
     update: bool = False
     update_token: str | None = None
-    timeout: float | None = None
-    max_rows: int | None = None
+    timeout: float | None = DEFAULT_TIMEOUT
+    max_rows: int | None = DEFAULT_MAX_ROWS
+    workers: int | None = None
+    """Query worker processes; default one per CPU, at least two. 0 runs queries in the server process, without
+    a timeout (for debugging)."""
+    client_concurrency: int | None = None
+    max_query_length: int | None = None
     cors_origins: tuple[str, ...] = ()
     allowed_services: tuple[str, ...] = ()
     threads: int = 8
@@ -51,7 +59,8 @@ def app_config(options: ServeOptions, store: ox.Store) -> dict[str, Any]:
     return {"STORE": store, "UPDATE": options.update, "UPDATE_TOKEN": options.update_token,
             "TIMEOUT": options.timeout, "MAX_ROWS": options.max_rows,
             "CORS_ORIGINS": list(options.cors_origins) or ["*"],
-            "ALLOWED_SERVICES": list(options.allowed_services), **options.extra_config}
+            "ALLOWED_SERVICES": list(options.allowed_services), "CLIENT_CONCURRENCY": options.client_concurrency,
+            "MAX_QUERY_LENGTH": options.max_query_length, **options.extra_config}
 
 
 def serve(options: ServeOptions) -> None:
@@ -61,6 +70,14 @@ def serve(options: ServeOptions) -> None:
     from .server import create_app
 
     store = load_validated_store(options.data, options.store_dir)
-    app = create_app(app_config(options, store))
-    logging.getLogger("waitress").setLevel(logging.INFO)
-    waitress_serve(app, host=options.host, port=options.port, threads=options.threads, ident="jaikg")
+    pool = None
+    if options.workers != 0:
+        pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,
+                          isolate_network=not options.allowed_services)
+    try:
+        app = create_app({**app_config(options, store), "EXECUTOR": pool})
+        logging.getLogger("waitress").setLevel(logging.INFO)
+        waitress_serve(app, host=options.host, port=options.port, threads=options.threads, ident="jaikg")
+    finally:
+        if pool is not None:
+            pool.close()

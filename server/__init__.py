@@ -8,6 +8,8 @@ Config keys (all optional):
   `InlineExecutor` on the store. `jaikg serve` passes a pool of worker processes.
 - `UPDATE` (bool), `UPDATE_TOKEN`, `TIMEOUT` (seconds), `MAX_ROWS`, `CORS_ORIGINS` (list, default any origin),
   `ALLOWED_SERVICES` (endpoints SERVICE may name): see `server.state.Settings`.
+- `MAX_CONTENT_LENGTH` (bytes), `MAX_QUERY_LENGTH` (characters), `CLIENT_CONCURRENCY` (requests in progress per
+  client address): see `server.limits`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from jaikg.sparql import InlineExecutor
 from .blueprints import export, graph, graph_store, pages, sparql, ui, void
 from .cors import init_cors
 from .errors import init_errors
+from .limits import init_limits
+from .security import init_security
 from .state import Jaikg, Settings
 
 BLUEPRINTS = [sparql.bp, graph_store.bp, pages.bp, void.bp, ui.bp, export.bp, graph.bp]
@@ -52,4 +56,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_errors(app)
     init_cors(app)
+    init_limits(app)
+    init_security(app)
     return app

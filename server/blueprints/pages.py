@@ -3,6 +3,8 @@ and Turtle, JSON-LD or N-Triples by Accept header or extension, each announcing 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -68,12 +70,17 @@ def html_response(html: str, path: str) -> Response:
     return response
 
 
+LINKABLE = re.compile(r"^(?:https?|urn|mailto):", re.IGNORECASE)
+"""IRIs a page links to: a `javascript:` or `data:` IRI in the data is shown, never made a link."""
+
+
 def view_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, labels: dict[str, str]) -> dict:
     """A term as the templates show it: text, link, and for a literal its language or datatype."""
     if isinstance(term, ox.NamedNode):
-        href = local_path(term.value) or term.value
+        local = local_path(term.value)
+        href = local or (term.value if LINKABLE.match(term.value) else None)
         return {"kind": "iri", "iri": term.value, "href": href, "short": shorten(term.value),
-                "text": labels.get(term.value) or shorten(term.value), "local": href.startswith("/")}
+                "text": labels.get(term.value) or shorten(term.value), "local": local is not None}
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value if term.datatype else None
         plain = datatype in (None, PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString")

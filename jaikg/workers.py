@@ -1,0 +1,338 @@
+"""Queries in worker processes that the server kills and replaces when they run too long.
+
+pyoxigraph has no cancel call, and a query it evaluates holds no Python frame a thread could interrupt, so a
+timeout that really frees the CPU has to end the process doing the work. `WorkerPool` keeps a few pre-started
+worker processes, each holding its own read-only copy of the store, hands each request to an idle one, and on
+timeout sends it SIGKILL, starts a replacement in the background and raises `QueryTimeout` (HTTP 503).
+
+Each worker is a fresh interpreter (`python -m jaikg.workers`, like multiprocessing's "spawn" but without
+re-importing the parent's main module): forking the multithreaded WSGI process could copy a lock held by another
+thread. An in-memory store reaches the workers as an N-Quads dump the parent writes once (and again
+after each update); a persistent store (`--store DIR`) is opened read-only by each worker, which sees the parent's
+writes on opening. After an update the parent calls `reload()`, which replaces every worker before it returns, so
+no later query sees the old graph.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from collections.abc import Callable
+from typing import Any
+
+import pyoxigraph as ox
+
+from .sandbox import isolate_network
+from .sparql import QueryAnswer, QueryRequest, QueryTimeout, SparqlError, UpdateRequest, answer_query, answer_update
+
+log = logging.getLogger(__name__)
+
+Evaluate = Callable[[ox.Store, QueryRequest], QueryAnswer]
+
+DEFAULT_TIMEOUT = 30.0
+START_TIMEOUT = 300.0
+"""Seconds a new worker may take to load its store before the pool gives up on it."""
+
+
+def default_size() -> int:
+    """One worker per CPU, at least two, so a cheap query is answered while a heavy one runs."""
+    return max(2, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """How a worker gets its copy of the graph: an N-Quads dump to load into memory, or a store folder to open
+    read-only."""
+
+    nquads: str | None = None
+    store_dir: str | None = None
+
+    def open(self) -> ox.Store:
+        if self.store_dir is not None:
+            return ox.Store.read_only(self.store_dir)
+        store = ox.Store()
+        if self.nquads is not None:
+            store.bulk_load(path=self.nquads, format=ox.RdfFormat.N_QUADS)
+        return store
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a new worker is told first: where its graph is, what to run, whether to cut itself off the network."""
+
+    source: StoreSource
+    evaluate: Evaluate
+    isolate_network: bool
+
+
+class WorkerBusy(SparqlError):
+    """No worker became free before the deadline."""
+
+
+def _exit_with_parent(interval: float = 1.0) -> None:
+    """End this worker once the server process is gone, even in the middle of a query (Oxigraph evaluates
+    without holding the GIL, so this thread runs meanwhile)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="jaikg-parent-watch", daemon=True).start()
+
+
+def _worker_main(conn: Connection) -> None:
+    """The loop of one worker process: open the store, then answer requests until the socket closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+    spec: WorkerSpec = conn.recv()
+    if spec.isolate_network:
+        why_not = isolate_network()
+        if why_not:
+            log.warning("query worker %s keeps network access (%s); SERVICE is still refused", os.getpid(), why_not)
+    try:
+        store = spec.source.open()
+    except Exception as error:  # reported to the parent, which decides what to do
+        conn.send(("failed", f"{type(error).__name__}: {error}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_answer(spec.evaluate, store, request))
+
+
+def _answer(evaluate: Evaluate, store: ox.Store, request: QueryRequest) -> tuple[str, Any]:
+    try:
+        return "ok", evaluate(store, request)
+    except SparqlError as error:
+        return "error", (type(error), dict(vars(error)))
+    except Exception as error:  # an engine failure must reach the client as an error, not kill the worker
+        log.exception("query failed in worker")
+        return "error", (SparqlError, {"status": 500, "message": f"query failed: {type(error).__name__}"})
+
+
+class _Worker:
+    """One worker process (a fresh interpreter running this module) and the parent's end of its socket."""
+
+    def __init__(self, spec: WorkerSpec, generation: int) -> None:
+        self.generation = generation
+        parent_sock, child_sock = socket.socketpair()
+        with child_sock:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(child_sock.fileno())], pass_fds=[child_sock.fileno()],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True)
+        self.conn = Connection(parent_sock.detach())
+        self.conn.send(spec)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise RuntimeError(f"worker {self.pid} did not load the store within {timeout:.0f} s")
+        try:
+            status, detail = self.conn.recv()
+        except (EOFError, OSError):
+            status, detail = "failed", f"exit code {self.process.poll()}"
+        if status != "ready":
+            self.kill()
+            raise RuntimeError(f"worker {self.pid} could not open the store: {detail}")
+
+    def kill(self) -> None:
+        """SIGKILL: the only way to stop a query in progress."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+
+class WorkerPool:
+    """An executor with `run(request) -> QueryAnswer` that evaluates each query in a worker process and kills the
+    worker when the query runs past its time limit."""
+
+    def __init__(self, store: ox.Store, *, store_dir: Path | str | None = None, size: int | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT, isolate_network: bool = True,
+                 evaluate: Evaluate = answer_query) -> None:
+        """`isolate_network`: cut the workers off the network (`jaikg.sandbox`); off when SERVICE may call an
+        allowed endpoint. `evaluate` runs in the workers: a module-level function (it is pickled by name)."""
+        self.evaluate = evaluate
+        self.isolate_network = isolate_network
+        self.store = store
+        self.store_dir = str(store_dir) if store_dir is not None else None
+        self.size = size if size is not None else default_size()
+        self.timeout = timeout
+        self._tempdir = tempfile.TemporaryDirectory(prefix="jaikg-workers-")
+        self._lock = threading.Condition()
+        self._update_lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._generation = 0
+        self._closed = False
+        self._source = self._snapshot()
+        self._start_generation()
+
+    def _spec(self, source: StoreSource) -> WorkerSpec:
+        return WorkerSpec(source, self.evaluate, self.isolate_network)
+
+    def _snapshot(self) -> StoreSource:
+        """Where workers of the next generation read the graph from."""
+        if self.store_dir is not None:
+            self.store.flush()
+            return StoreSource(store_dir=self.store_dir)
+        path = Path(self._tempdir.name) / f"graph-{self._generation + 1}.nq"
+        self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+        return StoreSource(nquads=str(path))
+
+    def _start_generation(self) -> None:
+        """Start `size` workers of the current generation in parallel and wait until all have loaded the store."""
+        workers = [_Worker(self._spec(self._source), self._generation) for _ in range(self.size)]
+        try:
+            for worker in workers:
+                worker.wait_ready(START_TIMEOUT)
+        except Exception:
+            for worker in workers:
+                worker.kill()
+            raise
+        with self._lock:
+            self._idle.extend(workers)
+            self._lock.notify_all()
+
+    def reload(self) -> None:
+        """Replace every worker with one that sees the store as it is now (called after a successful update).
+        Returns once the new workers are ready; queries still running in old workers finish on the old graph."""
+        source = self._snapshot()
+        with self._lock:
+            old, self._source = self._source, source
+            self._generation += 1
+            stale, self._idle = self._idle, []
+        for worker in stale:
+            worker.kill()
+        if old.nquads is not None and old.nquads != source.nquads:
+            Path(old.nquads).unlink(missing_ok=True)
+        self._start_generation()
+
+    def update(self, request: UpdateRequest) -> None:
+        """Run a SPARQL Update on the parent's store (in one transaction), then reload the workers. Updates are
+        rare and disabled by default: they are not subject to the query timeout."""
+        with self._update_lock:
+            answer_update(self.store, request)
+            self.reload()
+
+    def run(self, request: QueryRequest) -> QueryAnswer:
+        timeout = request.timeout if request.timeout is not None else self.timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        worker = self._acquire(deadline, timeout)
+        try:
+            worker.conn.send(request)
+            ready = worker.conn.poll(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if not ready:
+                self._replace(worker)
+                raise QueryTimeout(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped",
+                                   details={"timeout": f"{timeout:g}"})
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            log.error("worker %s died while answering a query", worker.pid)
+            self._replace(worker)
+            raise SparqlError(503, "the query could not be answered: its worker process stopped") from None
+        except BaseException:
+            if worker in self._busy:
+                self._replace(worker)
+            raise
+        self._release(worker)
+        if status == "ok":
+            return payload
+        error_class, fields = payload
+        raise error_class(**fields)
+
+    def _acquire(self, deadline: float | None, timeout: float | None) -> _Worker:
+        with self._lock:
+            while True:
+                if self._closed:
+                    raise WorkerBusy(503, "the server is shutting down")
+                if self._idle:
+                    worker = self._idle.pop()
+                    self._busy.add(worker)
+                    break
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise WorkerBusy(503, f"no query worker became free within {timeout:g} s; try again later",
+                                     details={"Retry-After": "5"})
+                self._lock.wait(remaining)
+        return worker
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+            if worker.generation == self._generation and not self._closed:
+                self._idle.append(worker)
+                self._lock.notify()
+                return
+        worker.kill()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill `worker` now and start a replacement in the background, so the caller answers at once."""
+        with self._lock:
+            self._busy.discard(worker)
+            current = worker.generation == self._generation
+        worker.kill()
+        if current:
+            threading.Thread(target=self._start_replacement, name="jaikg-worker-replacement", daemon=True).start()
+
+    def _start_replacement(self) -> None:
+        delay = 0.5
+        while True:
+            with self._lock:
+                if self._closed:
+                    return
+                generation, source = self._generation, self._source
+            try:
+                worker = _Worker(self._spec(source), generation)
+                worker.wait_ready(START_TIMEOUT)
+            except Exception:
+                log.exception("could not start a replacement worker; retrying in %.1f s", delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            self._release(worker)
+            return
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers (for tests and monitoring)."""
+        with self._lock:
+            return [w.pid for w in [*self._idle, *self._busy] if w.pid is not None]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = [*self._idle, *self._busy]
+            self._idle, self._busy = [], set()
+            self._lock.notify_all()
+        for worker in workers:
+            worker.kill()
+        self._tempdir.cleanup()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+if __name__ == "__main__":
+    _worker_main(Connection(int(sys.argv[1])))
