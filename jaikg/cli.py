@@ -165,6 +165,9 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
 
     The shipped data (plus --data) is validated first; invalid data stops start-up with the report (exit 1).
     """
+    from . import resources
+    from .loading import expand_paths
+    from .locate import located_report
     from .serve import InvalidData, ServeOptions, serve as run_server
 
     options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
@@ -178,5 +181,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
         click.echo(f"error: could not load {error}", err=True)
         sys.exit(EXIT_LOAD_ERROR)
     except InvalidData as invalid:
-        click.echo("error: the data does not conform; nothing is served.\n" + invalid.report.as_text(), err=True)
+        files = expand_paths(data) + resources.data_files()
+        click.echo("error: the data does not conform; nothing is served.\n" + located_report(invalid.report, files),
+                   err=True)
         sys.exit(EXIT_INVALID)
