@@ -54,7 +54,7 @@ def test_heavy_query_times_out_with_503_while_others_are_answered(server: str, p
         started = time.monotonic()
         answer = other.get(server + "/sparql", params={"query": "ASK {}"}, timeout=10)
         assert answer.status_code == 200 and answer.json()["boolean"] is True
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 2.0
     thread.join(TIMEOUT + 60)
 
     response = outcome["response"]
