@@ -24,10 +24,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
