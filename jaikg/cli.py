@@ -20,7 +20,7 @@ from .network_formats import FORMATS as NETWORK_FORMATS
 from .network_formats import write_network
 from .network_stats import network_stats
 from .stats import graph_stats
-from .validation import validate_paths
+from .validation import ENGINES, SHACL_LIMIT, validate_paths
 
 EXIT_CONFORMS, EXIT_INVALID, EXIT_LOAD_ERROR = 0, 1, 2
 
@@ -35,18 +35,37 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report format: readable text or JSON for machines.")
-def validate(paths: tuple[Path, ...], output_format: str) -> None:
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help="Check the shapes with pySHACL, or with the shapes compiled to SPARQL (fast on large graphs); "
+                   f"auto: pySHACL up to {SHACL_LIMIT:,} triples.")
+def validate(paths: tuple[Path, ...], output_format: str, engine: str) -> None:
     """Validate the shipped data, or the given RDF files and folders, against the shapes and the ontology.
 
     Exit status: 0 conforms, 1 does not conform, 2 could not load (the message names file, line and column).
     """
     try:
-        report = validate_paths(paths)
+        report = validate_paths(paths, engine)
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
         sys.exit(EXIT_LOAD_ERROR)
     click.echo(report.as_json() if output_format == "json" else report.as_text())
     sys.exit(EXIT_CONFORMS if report.conforms else EXIT_INVALID)
+
+
+@main.command()
+@click.option("--triples", type=click.IntRange(min=1), required=True, metavar="N", help="About how many triples.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write: .trig or .nq.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
+def synth(triples: int, output: Path, seed: int) -> None:
+    """Write a synthetic graph of about N triples in jaikg's ontology (valid against the shapes) for benchmarks."""
+    from .synth import output_format, write_synth
+
+    try:
+        output_format(output)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--output") from None
+    write_synth(output, triples, seed)
 
 
 @main.command()

@@ -20,6 +20,7 @@ from rdflib.namespace import SH
 from . import resources
 from .loading import build_store
 from .namespaces import ONTOLOGY, shorten
+from .shacl_sparql import compile_shapes, fill_message
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,12 @@ def check_quotes(store: ox.Store, source_text: str | None = None) -> list[Valida
     source = fold_whitespace(source_text if source_text is not None
                              else resources.source_text_file().read_text(encoding="utf-8"))
     results = []
+    verdicts: dict[str, bool] = {}
     for row in store.query(QUOTES):
         quote = row["quote"].value
-        if fold_whitespace(quote) not in source:
+        if quote not in verdicts:
+            verdicts[quote] = fold_whitespace(quote) in source
+        if not verdicts[quote]:
             results.append(ValidationResult(
                 focus=row["evidence"].value, path=ONTOLOGY + "quote", value=f'"{quote[:80]}"',
                 message="This quote does not occur verbatim in data/source/ai-rnd-in-japan.md; copy it from the "
@@ -172,12 +176,37 @@ def check_quotes(store: ox.Store, source_text: str | None = None) -> list[Valida
     return results
 
 
-def validate_store(store: ox.Store) -> ValidationReport:
-    return ValidationReport(check_shapes(store) + check_rules(store) + check_quotes(store))
+def check_shapes_sparql(store: ox.Store) -> list[ValidationResult]:
+    """The same shapes compiled to SPARQL and run natively by Oxigraph (`jaikg.shacl_sparql`): for large graphs."""
+    results = set()
+    for check in compile_shapes(shapes_graph()):
+        solutions = store.query(check.query, use_default_graph_as_union=True)
+        names = [variable.value for variable in solutions.variables]
+        for row in solutions:
+            bound = {name: row[name] for name in names if row[name] is not None}
+            values = {name: _term_text(term) for name, term in bound.items()}
+            results.add(ValidationResult(
+                focus=values.get("focus", ""), path=values.get("path") or check.path, value=values.get("value"),
+                message=fill_message(check.message, {name: term.value for name, term in bound.items()}),
+                source=check.shape))
+    return sorted(results, key=_sort_key)
 
 
-def validate_paths(paths: Iterable[Path | str] = ()) -> ValidationReport:
+SHACL_LIMIT = 10_000
+"""Above this many quads, `engine="auto"` checks the shapes with compiled SPARQL instead of pySHACL."""
+ENGINES = ("auto", "shacl", "sparql")
+
+
+def validate_store(store: ox.Store, engine: str = "auto") -> ValidationReport:
+    """All checks on `store`: the shapes (pySHACL, or compiled SPARQL for `engine="sparql"` and for graphs over
+    `SHACL_LIMIT` quads with "auto"), the SPARQL rules and the quotes."""
+    use_sparql = engine == "sparql" or (engine == "auto" and len(store) > SHACL_LIMIT)
+    shapes = check_shapes_sparql(store) if use_sparql else check_shapes(store)
+    return ValidationReport(shapes + check_rules(store) + check_quotes(store))
+
+
+def validate_paths(paths: Iterable[Path | str] = (), engine: str = "auto") -> ValidationReport:
     """Validate the shipped data (no paths) or the given files and folders. Raises `DataLoadError` when a file
     cannot be parsed."""
     paths = list(paths)
-    return validate_store(build_store(paths, include_shipped=not paths))
+    return validate_store(build_store(paths, include_shipped=not paths), engine)
