@@ -10,7 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .loading import build_store
+from .loading import build_store, open_store, store_has_data
 from .validation import ValidationReport, validate_store
 from .workers import DEFAULT_TIMEOUT, WorkerPool
 
@@ -55,6 +55,15 @@ def load_validated_store(data: Iterable[Path | str] = (), store_dir: Path | str 
     return store
 
 
+def serving_store(options: ServeOptions) -> ox.Store:
+    """A store folder that already holds data (built by `jaikg load`, validated there, or kept from an earlier
+    run) is served as it is when no `--data` is given: opened in place, not reloaded. Otherwise the shipped data
+    plus `--data` is built and validated (into the folder, if one is given)."""
+    if options.store_dir is not None and not options.data and store_has_data(options.store_dir):
+        return open_store(options.store_dir)
+    return load_validated_store(options.data, options.store_dir)
+
+
 def app_config(options: ServeOptions, store: ox.Store) -> dict[str, Any]:
     return {"STORE": store, "UPDATE": options.update, "UPDATE_TOKEN": options.update_token,
             "TIMEOUT": options.timeout, "MAX_ROWS": options.max_rows,
@@ -69,7 +78,7 @@ def serve(options: ServeOptions) -> None:
 
     from .server import create_app
 
-    store = load_validated_store(options.data, options.store_dir)
+    store = serving_store(options)
     pool = None
     if options.workers != 0:
         pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,

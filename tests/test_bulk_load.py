@@ -1,0 +1,86 @@
+"""`jaikg load FILE --store DIR`: bulk-loaded, validated, all or nothing; `jaikg serve --store DIR` then serves it
+as it is, without reloading."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from jaikg.synth import write_synth
+
+from .conftest import FIXTURES
+from .live import cli_server
+
+MODELS = "SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/jaikg/ontology#LanguageModel> }"
+SYNTH_MODELS = MODELS.replace("}", "FILTER(STRSTARTS(STR(?m), 'https://w3id.org/jaikg/resource/synth-')) }")
+
+
+def run_jaikg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "jaikg", *args], capture_output=True, text=True, timeout=300)
+
+
+def count(store: ox.Store, query: str) -> int:
+    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+
+
+@pytest.fixture(scope="module")
+def synth_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("synth") / "synth.nq"
+    write_synth(path, 10_000, seed=3)
+    return path
+
+
+@pytest.fixture(scope="module")
+def loaded(synth_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store_dir = tmp_path_factory.mktemp("stores") / "store"
+    done = run_jaikg("load", str(synth_file), "--store", str(store_dir))
+    assert done.returncode == 0, done.stderr
+    assert "quads in" in done.stderr and "loading" in done.stderr
+    return store_dir
+
+
+def test_load_holds_ontology_data_shipped_data_and_mentions(loaded: Path, synth_file: Path) -> None:
+    store = ox.Store.read_only(str(loaded))
+    graphs = {g.value for g in store.named_graphs()}
+    assert {"https://w3id.org/jaikg/graph/ontology", "https://w3id.org/jaikg/graph/mentions"} <= graphs
+    assert "https://w3id.org/jaikg/evidence/s2-chatgpt" in graphs
+    memory = ox.Store()
+    memory.bulk_load(path=str(synth_file), format=ox.RdfFormat.N_QUADS)
+    assert count(store, SYNTH_MODELS) == count(memory, SYNTH_MODELS) > 0
+    assert count(store, MODELS) > count(store, SYNTH_MODELS)
+
+
+def test_existing_store_is_not_replaced_without_replace(loaded: Path, synth_file: Path) -> None:
+    done = run_jaikg("load", str(synth_file), "--store", str(loaded))
+    assert done.returncode == 2 and "--replace" in done.stderr
+
+
+def test_invalid_data_leaves_the_store_unchanged(loaded: Path) -> None:
+    before = sorted(p.name for p in loaded.iterdir())
+    done = run_jaikg("load", str(FIXTURES / "broken-no-developer.trig"), "--store", str(loaded), "--replace",
+                    "--no-shipped")
+    assert done.returncode == 1 and "does not conform" in done.stderr
+    assert sorted(p.name for p in loaded.iterdir()) == before
+    assert not list(loaded.parent.glob("*.loading-*"))
+
+
+def test_syntax_error_exits_2_naming_the_file(tmp_path: Path) -> None:
+    done = run_jaikg("load", str(FIXTURES / "loading" / "syntax-error.ttl"), "--store", str(tmp_path / "s"))
+    assert done.returncode == 2 and "syntax-error.ttl" in done.stderr
+
+
+def test_serve_opens_the_loaded_store_without_reloading(loaded: Path) -> None:
+    start = time.monotonic()
+    with cli_server("--store", str(loaded), "--workers", "2") as base_url:
+        started = time.monotonic() - start
+        answer = requests.get(f"{base_url}/sparql", params={"query": MODELS}, timeout=30)
+        assert answer.status_code == 200
+        served = int(answer.json()["results"]["bindings"][0]["n"]["value"])
+    assert served == count(ox.Store.read_only(str(loaded)), MODELS)
+    assert started < 30
