@@ -47,9 +47,10 @@ class ServeOptions:
 
 def load_validated_store(data: Iterable[Path | str] = (), store_dir: Path | str | None = None) -> ox.Store:
     """The shipped data plus `data`, validated; `InvalidData` (with the report) when it does not conform, and
-    `DataLoadError` when a file cannot be parsed."""
+    `DataLoadError` when a file cannot be parsed. The shapes are checked compiled to SPARQL (`jaikg.shacl_sparql`,
+    which the tests hold to pySHACL's findings): 0.1 s instead of pySHACL's 3 s, most of the start-up time."""
     store = build_store(data, store_dir=store_dir)
-    report = validate_store(store)
+    report = validate_store(store, engine="sparql")
     if not report.conforms:
         raise InvalidData(report)
     return store

@@ -8,6 +8,8 @@ Config keys (all optional):
   `InlineExecutor` on the store. `jaikg serve` passes a pool of worker processes.
 - `UPDATE` (bool), `UPDATE_TOKEN`, `TIMEOUT` (seconds), `MAX_ROWS`, `CORS_ORIGINS` (list, default any origin),
   `ALLOWED_SERVICES` (endpoints SERVICE may name): see `server.state.Settings`.
+- `RESULT_CACHE_BYTES` (bytes of answers kept, default 64 MiB, 0: none), `CACHE_MAX_AGE` (seconds in
+  `Cache-Control` when read-only, default 60): see `server.cache`.
 - `MAX_CONTENT_LENGTH` (bytes), `MAX_QUERY_LENGTH` (characters), `CLIENT_CONCURRENCY` (requests in progress per
   client address): see `server.limits`.
 """
@@ -22,6 +24,7 @@ from jaikg.loading import build_store
 from jaikg.sparql import InlineExecutor
 
 from .blueprints import export, graph, graph_store, pages, sparql, ui, void
+from .cache import DEFAULT_CACHE_BYTES, DEFAULT_MAX_AGE, CachingExecutor
 from .cors import init_cors
 from .errors import init_errors
 from .limits import init_limits
@@ -40,6 +43,7 @@ def settings_from(config: dict[str, Any]) -> Settings:
         max_rows=config.get("MAX_ROWS"),
         cors_origins=tuple(config.get("CORS_ORIGINS") or ("*",)),
         allowed_services=tuple(config.get("ALLOWED_SERVICES") or ()),
+        max_age=0 if config.get("UPDATE") else int(config.get("CACHE_MAX_AGE", DEFAULT_MAX_AGE)),
     )
 
 
@@ -50,7 +54,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = app.config.get("STORE")
     if store is None:
         store = build_store(app.config.get("DATA", ()), store_dir=app.config.get("STORE_DIR"))
-    executor = app.config.get("EXECUTOR") or InlineExecutor(store)
+    executor = CachingExecutor(app.config.get("EXECUTOR") or InlineExecutor(store),
+                               app.config.get("RESULT_CACHE_BYTES", DEFAULT_CACHE_BYTES))
     app.extensions["jaikg"] = Jaikg(store=store, executor=executor, settings=settings_from(app.config))
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

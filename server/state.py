@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import current_app
 
-from jaikg.sparql import Executor
+from .cache import CachingExecutor
 
 
 @dataclass(frozen=True)
@@ -22,13 +22,16 @@ class Settings:
     """Origins that may read through CORS; "*" is any origin. Writes never get CORS headers."""
     allowed_services: tuple[str, ...] = ()
     """Endpoints a SERVICE clause may name; empty: SERVICE is refused."""
+    max_age: int = 0
+    """`Cache-Control: max-age` of query answers (`server.cache`)."""
 
 
 @dataclass
 class Jaikg:
     store: ox.Store
     """The graph; the pages read it directly, queries and updates go through `executor`."""
-    executor: Executor
+    executor: CachingExecutor
+    """The app's executor (in-process or a worker pool) behind the result cache."""
     settings: Settings = field(default_factory=Settings)
 
 

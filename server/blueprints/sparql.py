@@ -8,6 +8,7 @@ from jaikg.sparql import (GRAPH_TYPES, NotAcceptable, QueryRequest, UpdateReques
                           media_types_for, write_rdf)
 from jaikg.sparql_lexer import query_form
 
+from ..cache import with_validators
 from ..negotiation import content_type, negotiate
 from ..protocol import Operation, read_operation
 from ..service_description import service_description
@@ -47,15 +48,16 @@ def run_query(operation: Operation) -> Response:
     state = jaikg()
     form = query_form(operation.text)
     media_type = choose_media_type(form, operation.format, f"a {form or 'SPARQL'} query")
-    answer = state.executor.run(QueryRequest(
+    cached = state.executor.answer(QueryRequest(
         query=operation.text, media_type=media_type, default_graph_uris=operation.graphs,
         named_graph_uris=operation.named_graphs, max_rows=state.settings.max_rows, timeout=state.settings.timeout,
         base_iri=request.base_url, allowed_services=state.settings.allowed_services))
+    answer = cached.answer
     response = Response(answer.body, content_type=content_type(answer.media_type))
     response.vary.add("Accept")
     if answer.truncated:
         response.headers["X-SPARQL-MaxRows"] = str(state.settings.max_rows)
-    return response
+    return with_validators(response, cached.etag, state.executor.last_modified, state.settings.max_age)
 
 
 def run_update(operation: Operation) -> Response:

@@ -1,0 +1,129 @@
+"""The result cache and HTTP validators of the SPARQL endpoint.
+
+The graph is read-only by default, so the same query (a UI example, a dashboard, a crawler) gets the same answer:
+`CachingExecutor` wraps the app's executor and keeps answers keyed by (query, dataset parameters, media type, row
+limit), least recently used first out once the bodies pass `RESULT_CACHE_BYTES` (64 MiB by default; 0 turns the
+cache off). Every update through the executor (SPARQL Update, Graph Store writes) clears it and moves the
+`Last-Modified` time.
+
+Every answer of the endpoint carries an `ETag` (a hash of its body), `Last-Modified` (when the graph was loaded
+or last updated) and `Cache-Control`; a GET with a matching `If-None-Match` or a later `If-Modified-Since` gets
+`304 Not Modified` without a body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from flask import Response, request
+
+from jaikg.sparql import Executor, QueryAnswer, QueryRequest, UpdateRequest
+
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_AGE = 60
+"""Seconds a client may reuse an answer of a read-only endpoint without asking again; 0 with `--update`."""
+ENTRY_SHARE = 8
+"""An answer larger than 1/ENTRY_SHARE of the cache is not kept: it would push out everything else."""
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    answer: QueryAnswer
+    etag: str
+
+
+def etag_of(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def cache_key(query: QueryRequest) -> Hashable:
+    return (query.query, query.default_graph_uris, query.named_graph_uris, query.media_type, query.max_rows,
+            query.base_iri, query.allowed_services)
+
+
+class ResultCache:
+    """A thread-safe LRU map from request keys to answers, bounded by the total size of the bodies."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.size = 0
+        self._entries: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> CachedAnswer | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Hashable, entry: CachedAnswer) -> None:
+        cost = len(entry.answer.body)
+        if self.capacity <= 0 or cost * ENTRY_SHARE > self.capacity:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = entry
+            self.size += cost
+            while self.size > self.capacity:
+                _, evicted = self._entries.popitem(last=False)
+                self.size -= len(evicted.answer.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class CachingExecutor:
+    """An executor that answers repeated queries from a `ResultCache` and clears it on every update."""
+
+    def __init__(self, inner: Executor, capacity: int = DEFAULT_CACHE_BYTES) -> None:
+        self.inner = inner
+        self.cache = ResultCache(capacity)
+        self.last_modified = time.time()
+
+    def answer(self, query: QueryRequest) -> CachedAnswer:
+        """The answer with its ETag, from the cache or from the inner executor."""
+        key = cache_key(query)
+        entry = self.cache.get(key)
+        if entry is None:
+            answer = self.inner.run(query)
+            entry = CachedAnswer(answer, etag_of(answer.body))
+            self.cache.put(key, entry)
+        return entry
+
+    def run(self, query: QueryRequest) -> QueryAnswer:
+        return self.answer(query).answer
+
+    def update(self, update: UpdateRequest) -> None:
+        try:
+            self.inner.update(update)
+        finally:
+            self.cache.clear()
+            self.last_modified = time.time()
+
+    def __getattr__(self, name: str) -> object:
+        """Anything else (`close`, `pids`, …) is the inner executor's."""
+        return getattr(self.inner, name)
+
+
+def with_validators(response: Response, etag: str, last_modified: float, max_age: int) -> Response:
+    """`ETag`, `Last-Modified` and `Cache-Control` on `response`; a `304` when the request's conditions say the
+    client already has it (GET and HEAD only)."""
+    response.set_etag(etag)
+    response.last_modified = int(last_modified)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if max_age == 0:
+        response.cache_control.must_revalidate = True
+    return response.make_conditional(request)
