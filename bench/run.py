@@ -1,0 +1,141 @@
+"""The benchmark: jaikg beside the Oxigraph server and an rdflib-engine endpoint, in one run, on the same data.
+
+    python bench/run.py --sizes 10000 100000 1000000
+
+For each size: `jaikg synth` data (plus the ontology, which competency questions need) as one N-Quads file; each
+system loads it (load time, peak memory of its process tree), then answers the queries below (median and p99 of
+cold requests on a keep-alive connection) and a cheap and a heavier query at 1 and 8 concurrent clients, cold
+(every request unique, so no result cache helps) and warm (the same request again). Writes
+`bench/results/results.json`, `results.md` (the tables, the ratios against the targets of issue 7, the machine)
+and `latency.png`. Figures move with whatever else the machine runs; the ratios are measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+
+from clients import latency, throughput  # noqa: E402
+from report import machine, write_report  # noqa: E402
+from servers import SYSTEMS, System  # noqa: E402
+
+from jaikg import resources  # noqa: E402
+from jaikg.loading import parse_file  # noqa: E402
+from jaikg.namespaces import ONTOLOGY_GRAPH, sparql_prologue  # noqa: E402
+from jaikg.synth import synth_quads  # noqa: E402
+
+PROLOGUE = sparql_prologue(("jo", "jr", "rdf", "rdfs", "xsd"))
+QUERIES: dict[str, str] = {
+    "point lookup": "SELECT ?p ?o WHERE { jr:synth-model-7-0 ?p ?o }",
+    "2-hop join + numeric filter": """SELECT ?model ?parent ?n WHERE {
+  ?model jo:developer ?unit ; jo:parameterCount ?n . ?unit jo:subOrganizationOf ?parent .
+  FILTER(?n > 50000000000) }""",
+    "aggregate + ORDER BY": """SELECT ?developer (COUNT(?model) AS ?models) (MAX(?n) AS ?largest) WHERE {
+  ?model jo:developer ?developer ; jo:parameterCount ?n } GROUP BY ?developer ORDER BY DESC(?models) LIMIT 20""",
+    "3-hop join + DISTINCT": """SELECT DISTINCT ?program ?operator WHERE {
+  ?proposal jo:selectedBy ?program ; jo:ledTo ?model . ?model jo:trainedOn ?machine .
+  ?machine jo:operatedBy ?operator }""",
+    "OPTIONAL + regex": """SELECT ?model ?label ?base WHERE {
+  ?model a jo:LanguageModel ; rdfs:label ?label . OPTIONAL { ?model jo:basedOn ?base }
+  FILTER(regex(?label, "^Sakura Fuji LLM 1")) }""",
+}
+COMPETENCY = ("02-models-over-50-billion-parameters.rq", "15-models-released-since-2023.rq", "24-corpus-sizes.rq")
+THROUGHPUT_QUERIES = ("point lookup", "aggregate + ORDER BY")
+JOINS = ("2-hop join + numeric filter", "aggregate + ORDER BY", "3-hop join + DISTINCT")
+
+
+def all_queries() -> dict[str, str]:
+    queries = {name: PROLOGUE + text for name, text in QUERIES.items()}
+    for name in COMPETENCY:
+        path = next(p for p in resources.query_files() if p.name == name)
+        queries[f"CQ {name[:2]}"] = path.read_text(encoding="utf-8")
+    return queries
+
+
+def write_data(size: int, workdir: Path) -> Path:
+    """Synthetic data of about `size` triples plus the ontology (in its graph), as N-Quads."""
+    path = workdir / f"synth-{size}.nq"
+    if not path.exists():
+        ontology = (q for f in resources.ontology_files() for q in parse_file(f, to_graph=ONTOLOGY_GRAPH))
+        ox.serialize(itertools.chain(synth_quads(size), ontology), output=str(path), format=ox.RdfFormat.N_QUADS)
+    return path
+
+
+def measure(system: System, queries: dict[str, str], args: argparse.Namespace, skip: set[str]) -> dict:
+    """Everything measured on one running system."""
+    limit = args.rdflib_limit if system.name == "rdflib endpoint" else None
+    result: dict = {"load_s": system.load_seconds, "load_peak_mb": (system.load_peak or 0) / 2**20,
+                    "start_s": system.start_seconds, "latency": {}, "throughput": {}}
+    for name, query in queries.items():
+        if name in skip:
+            result["latency"][name] = {"over_limit": True, "skipped": True}
+            continue
+        measured = latency(system.base, system.query_path, query, args.repeats, args.budget, limit)
+        result["latency"][name] = vars(measured)
+        if measured.over_limit:
+            skip.add(name)
+            system.restart()
+    for name, clients, warm in itertools.product(THROUGHPUT_QUERIES, (1, 8), (False, True)):
+        if name in skip or (limit is not None and name != "point lookup"):
+            continue
+        key = f"{name} | {clients} | {'warm' if warm else 'cold'}"
+        result["throughput"][key] = throughput(system.base, system.query_path, queries[name], clients,
+                                               args.seconds, warm)
+    result["serving_rss_mb"] = system.rss() / 2**20
+    return result
+
+
+def run_size(size: int, args: argparse.Namespace, skips: dict[str, set[str]]) -> dict:
+    data = write_data(size, args.workdir)
+    quads = sum(1 for _ in open(data, "rb"))
+    results: dict = {"quads": quads, "systems": {}}
+    for name in args.systems:
+        system = SYSTEMS[name](name, data, args.workdir)
+        print(f"[{size}] {name}: loading", file=sys.stderr, flush=True)
+        try:
+            system.start()
+            results["systems"][name] = measure(system, all_queries(), args, skips.setdefault(name, set()))
+        finally:
+            system.stop()
+        print(f"[{size}] {name}: done", file=sys.stderr, flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS))
+    parser.add_argument("--repeats", type=int, default=20, help="Requests per latency figure.")
+    parser.add_argument("--budget", type=float, default=15.0, help="Seconds per latency figure (at least 3 requests).")
+    parser.add_argument("--seconds", type=float, default=5.0, help="Duration of each throughput figure.")
+    parser.add_argument("--rdflib-limit", type=float, default=30.0, help="Time limit of an rdflib query, seconds.")
+    parser.add_argument("--out", type=Path, default=BENCH / "results")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/jaikg-bench"))
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    report = {"machine": machine(), "command": "python bench/run.py --sizes " + " ".join(map(str, args.sizes)),
+              "settings": {k: v for k, v in vars(args).items() if k in ("repeats", "budget", "seconds", "rdflib_limit")},
+              "sizes": {}}
+    skips: dict[str, set[str]] = {}
+    for size in sorted(args.sizes):
+        report["sizes"][str(size)] = run_size(size, args, skips)
+        report["minutes"] = round((time.time() - started) / 60, 1)
+        (args.out / "results.json").write_text(json.dumps(report, indent=1))
+        write_report(report, args.out)
+    print(f"results in {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
