@@ -194,3 +194,19 @@ def test_library_validation_reports_the_shape_messages():
     report = validation.validate_paths([FIXTURES / "good.trig", FIXTURES / "broken-no-developer.trig"])
     assert not report.conforms
     assert any(r.message.startswith(DEVELOPER_REQUIRED) for r in report.results)
+
+
+def test_every_class_has_its_own_node_shape_with_a_message() -> None:
+    """Issue 2: one NodeShape per class, each with an sh:message a curator can act on."""
+    ontology = rdflib.Graph().parse(ONTOLOGY_FILES[0])
+    shapes = rdflib.Graph()
+    for path in SHAPE_FILES:
+        shapes.parse(path)
+    classes = {c for c in ontology.subjects(RDF.type, rdflib.OWL.Class) if str(c).startswith(str(JO))}
+    assert len(classes) > 40
+    missing = []
+    for cls in sorted(classes):
+        shape = URIRef("https://w3id.org/jaikg/shapes#" + str(cls)[len(str(JO)):] + "Shape")
+        if (shape, SH.targetClass, cls) not in shapes or shapes.value(shape, SH.message) is None:
+            missing.append(str(cls))
+    assert missing == []
