@@ -19,8 +19,11 @@ from .network import build_network
 from .network_formats import FORMATS as NETWORK_FORMATS
 from .network_formats import write_network
 from .network_stats import network_stats
+from .publish import DEFAULT_CHUNK_SIZE, PROTOCOLS as PUBLISH_PROTOCOLS
+from .publish import DEFAULT_TIMEOUT as PUBLISH_TIMEOUT
+from .remote_store import UNION_PARAMETERS
 from .stats import graph_stats
-from .validation import ENGINES, SHACL_LIMIT, validate_paths
+from .validation import ENGINES, SHACL_LIMIT, validate_endpoint, validate_paths
 
 EXIT_CONFORMS, EXIT_INVALID, EXIT_LOAD_ERROR = 0, 1, 2
 
@@ -38,15 +41,30 @@ def main() -> None:
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
               help="Check the shapes with pySHACL, or with the shapes compiled to SPARQL (fast on large graphs); "
                    f"auto: pySHACL up to {SHACL_LIMIT:,} triples.")
-def validate(paths: tuple[Path, ...], output_format: str, engine: str) -> None:
-    """Validate the shipped data, or the given RDF files and folders, against the shapes and the ontology.
+@click.option("--endpoint", metavar="QUERY_URL",
+              help="Validate what the SPARQL endpoint at QUERY_URL holds (e.g. after `jaikg load --to`).")
+@click.option("--backend-union", type=click.Choice(list(UNION_PARAMETERS)), default="oxigraph", show_default=True,
+              help="With --endpoint: how it gives the union default graph (see `jaikg serve --help`).")
+def validate(paths: tuple[Path, ...], output_format: str, engine: str, endpoint: str | None,
+             backend_union: str) -> None:
+    """Validate the shipped data, the given RDF files and folders, or a remote store (--endpoint), against the
+    shapes and the ontology.
 
-    Exit status: 0 conforms, 1 does not conform, 2 could not load (the message names file, line and column).
+    Exit status: 0 conforms, 1 does not conform, 2 could not load (the message names file, line and column) or
+    could not read the endpoint.
     """
+    from .sparql import SparqlError
+
+    if endpoint is not None and paths:
+        raise click.UsageError("validate either files (PATHS) or a remote store (--endpoint), not both.")
     try:
-        report = validate_paths(paths, engine)
+        report = (validate_endpoint(endpoint, engine, union=backend_union) if endpoint is not None
+                  else validate_paths(paths, engine))
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
+    except SparqlError as error:
+        click.echo(f"error: could not read {endpoint}: {error}", err=True)
         sys.exit(EXIT_LOAD_ERROR)
     click.echo(report.as_json() if output_format == "json" else report.as_text())
     sys.exit(EXIT_CONFORMS if report.conforms else EXIT_INVALID)
@@ -69,19 +87,43 @@ def synth(triples: int, output: Path, seed: int) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--store", "store_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of the on-disk store to build (then `jaikg serve --store DIR`).")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Build an on-disk store in this folder (then `jaikg serve --store DIR`).")
+@click.option("--to", "target", metavar="URL",
+              help="Publish to a remote store: its SPARQL Update URL, or its Graph Store URL with --via gsp.")
 @click.option("--shipped/--no-shipped", default=True, show_default=True,
               help="Load the shipped data beside PATHS.")
-@click.option("--replace", is_flag=True, help="Build a new store in place of the one DIR holds.")
+@click.option("--replace", is_flag=True, help="With --store: build a new store in place of the one DIR holds.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
-              help="Check shapes (compiled to SPARQL), rules and quotes before the store replaces DIR.")
-def load(paths: tuple[Path, ...], store_dir: Path, shipped: bool, replace: bool, validate: bool) -> None:
-    """Bulk-load RDF files into a persistent store in DIR: all or nothing, validated, optimized.
+              help="Check shapes (compiled to SPARQL), rules and quotes before anything replaces the target.")
+@click.option("--via", type=click.Choice(PUBLISH_PROTOCOLS), default="update", show_default=True,
+              help="With --to: SPARQL Update (DROP and INSERT DATA per chunk of graphs) or the Graph Store "
+                   "Protocol (PUT per graph).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK_SIZE, show_default=True,
+              metavar="QUADS", help="With --to: about this many quads per request (whole graphs only).")
+@click.option("--clear", is_flag=True,
+              help="With --to: drop every graph of the target first (else graphs not published are kept).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=PUBLISH_TIMEOUT,
+              show_default=True, metavar="SECONDS", help="With --to: longest wait for one request.")
+def load(paths: tuple[Path, ...], store_dir: Path | None, target: str | None, shipped: bool, replace: bool,
+         validate: bool, via: str, chunk_size: int, clear: bool, timeout: float) -> None:
+    """Load the graph (the shipped data and PATHS) into a store: an on-disk store in DIR (bulk-loaded, all or
+    nothing, optimized) or a remote store at URL (every named graph replaced, in chunks: loading twice gives
+    the same store).
 
-    Exit status: 0 loaded, 1 the data does not conform (DIR unchanged), 2 could not load.
+    Exit status: 0 loaded, 1 the data does not conform (the target unchanged), 2 could not load or publish.
     """
+    if (store_dir is None) == (target is None):
+        raise click.UsageError("name one target: --store DIR or --to URL.")
+    if target is not None:
+        load_to_remote(paths, target, shipped=shipped, validate=validate, via=via, chunk_size=chunk_size,
+                       clear=clear, timeout=timeout)
+    else:
+        load_to_store(paths, store_dir, shipped=shipped, replace=replace, validate=validate)
+
+
+def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, replace: bool, validate: bool) -> None:
     from tqdm import tqdm
 
     from .bulk import input_files, load_to_disk
@@ -100,6 +142,36 @@ def load(paths: tuple[Path, ...], store_dir: Path, shipped: bool, replace: bool,
         sys.exit(EXIT_INVALID)
     phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.seconds.items())
     click.echo(f"{result.quads:,} quads in {result.store_dir} ({phases})", err=True)
+
+
+def load_to_remote(paths: tuple[Path, ...], target: str, *, shipped: bool, validate: bool, via: str,
+                   chunk_size: int, clear: bool, timeout: float) -> None:
+    from tqdm import tqdm
+
+    from .publish import publish
+    from .sparql import SparqlError
+    from .validation import validate_store
+
+    try:
+        store = build_store(paths, include_shipped=shipped)
+    except DataLoadError as error:
+        click.echo(f"error: could not load {error}", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
+    if validate:
+        report = validate_store(store, engine="sparql")
+        if not report.conforms:
+            click.echo(f"error: the data does not conform; nothing was sent to {target}.\n" + report.as_text(),
+                       err=True)
+            sys.exit(EXIT_INVALID)
+    try:
+        with tqdm(total=len(store), unit="quad", unit_scale=True, desc="publishing", file=sys.stderr) as bar:
+            result = publish(store, target, protocol=via, chunk_size=chunk_size, timeout=timeout, clear=clear,
+                             on_quads=bar.update)
+    except (SparqlError, RuntimeError, ValueError) as error:
+        click.echo(f"error: could not publish to {target}: {error}", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
+    click.echo(f"{result.quads:,} quads in {result.graphs:,} graphs published to {target} "
+               f"({result.requests:,} requests)", err=True)
 
 
 @main.command()
@@ -212,12 +284,25 @@ def query(query_or_file: str, output_format: str) -> None:
               help="Origin allowed to read through CORS (repeatable); default: any origin. Never for writes.")
 @click.option("--allow-service", "allowed_services", multiple=True, metavar="ENDPOINT",
               envvar="JAIKG_ALLOW_SERVICE", help="Endpoint a SERVICE clause may call (repeatable); default: none.")
+@click.option("--backend", metavar="QUERY_URL", envvar="JAIKG_BACKEND",
+              help="Serve what this SPARQL endpoint holds (Oxigraph server, Fuseki, Virtuoso, GraphDB …) instead "
+                   "of an embedded store: nothing is loaded, every read goes there; --timeout bounds each request "
+                   "to it (504 after it, 502 when it is down).")
+@click.option("--backend-update", metavar="UPDATE_URL", envvar="JAIKG_BACKEND_UPDATE",
+              help="The backend's SPARQL Update URL, for --update.")
+@click.option("--backend-union", type=click.Choice(list(UNION_PARAMETERS)), default="oxigraph", show_default=True,
+              envvar="JAIKG_BACKEND_UNION",
+              help="How the backend gives the union of all graphs as default graph: oxigraph (the "
+                   "union-default-graph parameter), native (already its default: Virtuoso, GraphDB, QLever, "
+                   "Neptune, Fuseki with unionDefaultGraph).")
 def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, update: bool,
           update_token: str | None, timeout: float, max_rows: int, workers: int | None, client_concurrency: int,
-          max_query_length: int, cors_origins: tuple[str, ...], allowed_services: tuple[str, ...]) -> None:
+          max_query_length: int, cors_origins: tuple[str, ...], allowed_services: tuple[str, ...],
+          backend: str | None, backend_update: str | None, backend_union: str) -> None:
     """Serve the graph: SPARQL endpoint at /sparql, query UI at /, a page for every IRI.
 
     The shipped data (plus --data) is validated first; invalid data stops start-up with the report (exit 1).
+    With --backend, the backend's graph is served as it is (check it with `jaikg validate --endpoint`).
     """
     from . import resources
     from .loading import expand_paths
@@ -227,9 +312,15 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
                            update_token=update_token, timeout=timeout, max_rows=max_rows, workers=workers,
                            client_concurrency=client_concurrency, max_query_length=max_query_length,
-                           cors_origins=cors_origins, allowed_services=allowed_services)
+                           cors_origins=cors_origins, allowed_services=allowed_services, backend=backend,
+                           backend_update=backend_update, backend_union=backend_union)
+    if backend is not None and (data or store_dir is not None):
+        raise click.UsageError("--backend serves the backend's graph: it does not go with --data or --store.")
+    if backend is not None and update and backend_update is None:
+        raise click.UsageError("--update with --backend needs --backend-update UPDATE_URL.")
     try:
-        click.echo(f"jaikg: validating the data, then serving on http://{host}:{port}/", err=True)
+        first = f"using {backend}" if backend is not None else "validating the data"
+        click.echo(f"jaikg: {first}, then serving on http://{host}:{port}/", err=True)
         run_server(options)
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, sparql_prologue
+from .store import GraphStore
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 THIS = re.compile(r"\?this\b")
 PROLOGUE = sparql_prologue(("jo", "rdf", "rdfs", "owl", "skos"))
 
 
-def _query(store: ox.Store, query: str, iri: str):
+def _query(store: GraphStore, query: str, iri: str):
     """Run `query` with `?this` standing for `iri`; `ValueError` for a string that is not an IRI."""
     this = str(ox.NamedNode(iri))
     return store.query(PROLOGUE + THIS.sub(lambda _: this, query), use_default_graph_as_union=True)
@@ -60,7 +61,7 @@ class Description:
         return not (self.properties or self.incoming or self.graph or self.uses)
 
 
-def exists(store: ox.Store, iri: str) -> bool:
+def exists(store: GraphStore, iri: str) -> bool:
     """Whether the graph says anything with `iri` (False for a string that is not an IRI)."""
     try:
         ox.NamedNode(iri)
@@ -70,7 +71,7 @@ def exists(store: ox.Store, iri: str) -> bool:
                               "UNION { GRAPH ?this { ?s ?p ?o } } }", iri))
 
 
-def describe(store: ox.Store, iri: str, *, limit: int = 500) -> Description:
+def describe(store: GraphStore, iri: str, *, limit: int = 500) -> Description:
     properties: dict[ox.NamedNode, list[Term]] = defaultdict(list)
     for row in _query(store, "SELECT DISTINCT ?p ?o { ?this ?p ?o } ORDER BY ?p ?o", iri):
         properties[row["p"]].append(row["o"])
@@ -108,7 +109,7 @@ SELECT ?ev ?quote ?section ?p ?o WHERE {
 """
 
 
-def evidence_for(store: ox.Store, iri: str) -> list[Evidence]:
+def evidence_for(store: GraphStore, iri: str) -> list[Evidence]:
     """The quotes that state facts about `iri`, each with the facts it states."""
     found: dict[str, Evidence] = {}
     for row in _query(store, EVIDENCE, iri):
@@ -122,7 +123,7 @@ def evidence_for(store: ox.Store, iri: str) -> list[Evidence]:
     return list(found.values())
 
 
-def labels_of(store: ox.Store, iris: set[str], language: str = "en") -> dict[str, str]:
+def labels_of(store: GraphStore, iris: set[str], language: str = "en") -> dict[str, str]:
     """A label for each IRI that has one, preferring `language`, then no language, then any."""
     if not iris:
         return {}
@@ -138,7 +139,7 @@ def labels_of(store: ox.Store, iris: set[str], language: str = "en") -> dict[str
     return {iri: label for iri, (_, label) in rank.items()}
 
 
-def description_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
+def description_triples(store: GraphStore, iri: str) -> list[ox.Triple]:
     """The machine-readable twin of a page: the IRI's statements with their blank nodes, and when the IRI names a
     graph (an evidence graph, the ontology graph) the statements in that graph."""
     query = """CONSTRUCT { ?this ?p ?o . ?o ?bp ?bo . ?s ?gp ?go } WHERE {
@@ -147,7 +148,7 @@ def description_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
     return list(_query(store, query, iri))
 
 
-def ontology_triples(store: ox.Store) -> list[ox.Triple]:
+def ontology_triples(store: GraphStore) -> list[ox.Triple]:
     """The ontology document: everything in the loader's ontology graph."""
     return [quad.triple for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH))]
 
@@ -167,7 +168,7 @@ SELECT ?term ?kind WHERE {
 """ % ONTOLOGY
 
 
-def ontology_terms(store: ox.Store) -> dict[str, list[str]]:
+def ontology_terms(store: GraphStore) -> dict[str, list[str]]:
     """The ontology's own terms by kind ("class", "property", "individual"), each once."""
     terms: dict[str, list[str]] = defaultdict(list)
     seen: set[str] = set()
@@ -178,7 +179,7 @@ def ontology_terms(store: ox.Store) -> dict[str, list[str]]:
     return dict(terms)
 
 
-def similar_iris(store: ox.Store, namespace: str, missing: str, n: int = 8) -> list[str]:
+def similar_iris(store: GraphStore, namespace: str, missing: str, n: int = 8) -> list[str]:
     """IRIs in `namespace` whose local name looks like `missing`'s, or whose label contains its words."""
     locals_: dict[str, str] = {}
     query = """SELECT DISTINCT ?s { { ?s ?p ?o } UNION { GRAPH ?s { ?x ?y ?z } }
@@ -192,7 +193,7 @@ def similar_iris(store: ox.Store, namespace: str, missing: str, n: int = 8) -> l
     return [locals_[name] for name in chosen]
 
 
-def ontology_term(store: ox.Store, iri: str) -> dict[str, list[ox.Literal]]:
+def ontology_term(store: GraphStore, iri: str) -> dict[str, list[ox.Literal]]:
     """The literal annotations of one ontology term in the ontology graph (labels, comments …), by property."""
     found: dict[str, list[ox.Literal]] = defaultdict(list)
     query = f"SELECT ?p ?o {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?this ?p ?o }} FILTER(isLiteral(?o)) }} ORDER BY ?p ?o"

@@ -22,6 +22,7 @@ import rdflib
 
 from . import resources
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES
+from .store import GraphStore
 
 PARTS = ("all", "ontology", "data")
 
@@ -51,7 +52,7 @@ RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 EVIDENCE_CLASS = ox.NamedNode(ONTOLOGY + "Evidence")
 
 
-def select_quads(store: ox.Store, part: str = "all", provenance: bool = True) -> list[ox.Quad]:
+def select_quads(store: GraphStore, part: str = "all", provenance: bool = True) -> list[ox.Quad]:
     """The quads of one part of the store: `ontology` is the graph `jg:ontology`, `data` everything else (the
     evidence graphs and the derived mentions), `all` both. Without provenance, the triples describing the evidence
     nodes are dropped and the facts of the evidence graphs are moved to the default graph."""
@@ -132,7 +133,7 @@ WRITERS: dict[str, Callable[[list[ox.Quad]], bytes]] = {
 }
 
 
-def export_graph(store: ox.Store, fmt: str, part: str = "all", provenance: bool = True) -> bytes:
+def export_graph(store: GraphStore, fmt: str, part: str = "all", provenance: bool = True) -> bytes:
     """The chosen part of the store serialized in `fmt` (a key of `FORMATS`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

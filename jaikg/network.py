@@ -18,6 +18,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .namespaces import ONTOLOGY, RESOURCE, expand, sparql_prologue
+from .store import GraphStore
 
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("Program", "jo:FundingProgram"),
@@ -108,11 +109,11 @@ def _short(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _query(store: ox.Store, query: str) -> ox.QuerySolutions:
+def _query(store: GraphStore, query: str) -> ox.QuerySolutions:
     return store.query(query, use_default_graph_as_union=True)
 
 
-def node_classes(store: ox.Store) -> dict[str, set[str]]:
+def node_classes(store: GraphStore) -> dict[str, set[str]]:
     """Every resource → the short names of all its classes, superclasses included."""
     classes: dict[str, set[str]] = {}
     for row in _query(store, SUPERCLASSES):
@@ -127,7 +128,7 @@ def category_of(classes: set[str]) -> str | None:
     return None
 
 
-def _nodes(store: ox.Store, classes: dict[str, set[str]]) -> dict[str, dict[str, str]]:
+def _nodes(store: GraphStore, classes: dict[str, set[str]]) -> dict[str, dict[str, str]]:
     """The network's nodes and their attributes; a node of several classes takes its most specific one."""
     best: dict[str, tuple[int, str, dict[str, str]]] = {}
     for row in _query(store, NODES):
@@ -146,7 +147,7 @@ def _nodes(store: ox.Store, classes: dict[str, set[str]]) -> dict[str, dict[str,
     return {iri: attributes for iri, (_, _, attributes) in sorted(best.items())}
 
 
-def build_network(store: ox.Store, *, types: Iterable[str] = (), program: str | None = None) -> nx.MultiDiGraph:
+def build_network(store: GraphStore, *, types: Iterable[str] = (), program: str | None = None) -> nx.MultiDiGraph:
     """The network, optionally restricted to the neighbourhood of one program and to some node types (category
     names such as `Organization`, or class names such as `University`, case-insensitive)."""
     classes = node_classes(store)

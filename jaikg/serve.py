@@ -1,4 +1,10 @@
-"""`jaikg serve`: build and validate the store, then serve the web app with waitress (a production WSGI server)."""
+"""`jaikg serve`: build and validate the store, then serve the web app with waitress (a production WSGI server).
+
+With `--backend QUERY_URL` nothing is loaded: every read goes to that SPARQL endpoint through
+`jaikg.remote_store.RemoteStore`, and no worker pool is started. The pool exists to kill a query that runs too
+long in this process; a remote store evaluates elsewhere, so there the timeout is the HTTP client's deadline
+(`--timeout`), after which the client gets `504` and the request's thread is free again.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .loading import build_store, open_store, store_has_data
+from .remote_store import RemoteStore
+from .store import GraphStore
 from .validation import ValidationReport, validate_store
 from .workers import DEFAULT_TIMEOUT, WorkerPool
 
@@ -42,6 +50,12 @@ class ServeOptions:
     cors_origins: tuple[str, ...] = ()
     allowed_services: tuple[str, ...] = ()
     threads: int = 8
+    backend: str | None = None
+    """Query URL of a SPARQL endpoint to serve instead of an embedded store."""
+    backend_update: str | None = None
+    """Update URL of that endpoint, for `--update`."""
+    backend_union: str = "oxigraph"
+    """How the backend is asked for the union default graph (`jaikg.remote_store.UNION_PARAMETERS`)."""
     extra_config: dict[str, Any] = field(default_factory=dict)
 
 
@@ -65,7 +79,13 @@ def serving_store(options: ServeOptions) -> ox.Store:
     return load_validated_store(options.data, options.store_dir)
 
 
-def app_config(options: ServeOptions, store: ox.Store) -> dict[str, Any]:
+def remote_store(options: ServeOptions) -> RemoteStore:
+    """The backend of `--backend`, with the serving timeout as the deadline of every request to it."""
+    return RemoteStore(options.backend, options.backend_update, timeout=options.timeout or DEFAULT_TIMEOUT,
+                       union=options.backend_union)
+
+
+def app_config(options: ServeOptions, store: GraphStore) -> dict[str, Any]:
     return {"STORE": store, "UPDATE": options.update, "UPDATE_TOKEN": options.update_token,
             "TIMEOUT": options.timeout, "MAX_ROWS": options.max_rows,
             "CORS_ORIGINS": list(options.cors_origins) or ["*"],
@@ -74,16 +94,20 @@ def app_config(options: ServeOptions, store: ox.Store) -> dict[str, Any]:
 
 
 def serve(options: ServeOptions) -> None:
-    """Validate, then serve until interrupted."""
+    """Validate the data (none to validate with a backend), then serve until interrupted."""
     from waitress import serve as waitress_serve
 
     from .server import create_app
 
-    store = serving_store(options)
+    store: GraphStore
     pool = None
-    if options.workers != 0:
-        pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,
-                          isolate_network=not options.allowed_services)
+    if options.backend is not None:
+        store = remote_store(options)
+    else:
+        store = serving_store(options)
+        if options.workers != 0:
+            pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,
+                              isolate_network=not options.allowed_services)
     try:
         app = create_app({**app_config(options, store), "EXECUTOR": pool})
         logging.getLogger("waitress").setLevel(logging.INFO)

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from .namespaces import PREFIXES
 from .sparql_lexer import keyword_tokens, query_form, service_targets, tokens, words_containing
+from .store import GraphStore
 
 SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -153,7 +154,7 @@ class Executor(Protocol):
 class InlineExecutor:
     """Runs each request in the calling thread, on one store (no timeout: a pool of processes enforces that)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: GraphStore) -> None:
         self.store = store
 
     def run(self, request: QueryRequest) -> QueryAnswer:
@@ -210,7 +211,7 @@ def _dataset_options(request: QueryRequest) -> dict[str, object]:
     return {} if has_from else {"use_default_graph_as_union": True}
 
 
-def answer_query(store: ox.Store, request: QueryRequest) -> QueryAnswer:
+def answer_query(store: GraphStore, request: QueryRequest) -> QueryAnswer:
     """Evaluate `request` on `store` and serialize the result in `request.media_type`."""
     refuse_outbound(request.query, request.allowed_services)
     form = query_form(request.query)
@@ -293,7 +294,7 @@ def _fit(statements: Iterable[ox.Triple] | Iterable[ox.Quad], quads: bool) -> It
             yield statement
 
 
-def answer_update(store: ox.Store, request: UpdateRequest) -> None:
+def answer_update(store: GraphStore, request: UpdateRequest) -> None:
     """Run a SPARQL Update in one transaction: when it fails, nothing has changed."""
     refuse_outbound(request.update, request.allowed_services)
     text = _with_using_clauses(request)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, shorten
+from .store import GraphStore
 
 CLASS_COUNTS = f"""
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
@@ -35,7 +34,7 @@ class GraphStats:
         return "\n".join(lines)
 
 
-def graph_stats(store: ox.Store) -> GraphStats:
+def graph_stats(store: GraphStore) -> GraphStats:
     triples = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
                                     use_default_graph_as_union=True)))["n"]
     evidence = next(iter(store.query(EVIDENCE_COUNT)))["n"]

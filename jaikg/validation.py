@@ -20,7 +20,9 @@ from rdflib.namespace import SH
 from . import resources
 from .loading import build_store
 from .namespaces import ONTOLOGY, shorten
+from .remote_store import RemoteStore
 from .shacl_sparql import compile_shapes, fill_message
+from .store import GraphStore
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def _term_text(term: rdflib.term.Node | ox.NamedNode | ox.Literal | ox.BlankNode
     return str(term)
 
 
-def _union_graph(store: ox.Store) -> rdflib.Graph:
+def _union_graph(store: GraphStore) -> rdflib.Graph:
     """All triples of all the store's graphs, as an rdflib graph for pySHACL."""
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store)
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
@@ -95,7 +97,7 @@ def shapes_graph() -> rdflib.Graph:
     return graph
 
 
-def check_shapes(store: ox.Store) -> list[ValidationResult]:
+def check_shapes(store: GraphStore) -> list[ValidationResult]:
     """pySHACL over the union of all graphs, the ontology's included: `sh:class` then sees the subclass axioms and
     the ontology's named individuals (units, statuses) as the data does in SPARQL. (pySHACL's `ont_graph` copies
     only part of an ontology into the data graph, so it is not used.)"""
@@ -133,7 +135,7 @@ class SparqlRule:
                    union_default_graph=headers.get("default-graph", "union").strip() == "union")
 
 
-def check_rules(store: ox.Store) -> list[ValidationResult]:
+def check_rules(store: GraphStore) -> list[ValidationResult]:
     """The SPARQL checks under shapes/*.rq, which see the named graphs (the evidence) that SHACL cannot."""
     results = []
     for path in resources.rule_files():
@@ -158,7 +160,7 @@ SELECT ?evidence ?quote WHERE {{ GRAPH ?evidence {{ ?evidence jo:quote ?quote }}
 """
 
 
-def check_quotes(store: ox.Store, source_text: str | None = None) -> list[ValidationResult]:
+def check_quotes(store: GraphStore, source_text: str | None = None) -> list[ValidationResult]:
     """Every `jo:quote` must occur verbatim in the source chapter (after folding runs of white space)."""
     source = fold_whitespace(source_text if source_text is not None
                              else resources.source_text_file().read_text(encoding="utf-8"))
@@ -176,7 +178,7 @@ def check_quotes(store: ox.Store, source_text: str | None = None) -> list[Valida
     return results
 
 
-def check_shapes_sparql(store: ox.Store) -> list[ValidationResult]:
+def check_shapes_sparql(store: GraphStore) -> list[ValidationResult]:
     """The same shapes compiled to SPARQL and run natively by Oxigraph (`jaikg.shacl_sparql`): for large graphs."""
     results = set()
     for check in compile_shapes(shapes_graph()):
@@ -197,7 +199,7 @@ SHACL_LIMIT = 10_000
 ENGINES = ("auto", "shacl", "sparql")
 
 
-def validate_store(store: ox.Store, engine: str = "auto") -> ValidationReport:
+def validate_store(store: GraphStore, engine: str = "auto") -> ValidationReport:
     """All checks on `store`: the shapes (pySHACL, or compiled SPARQL for `engine="sparql"` and for graphs over
     `SHACL_LIMIT` quads with "auto"), the SPARQL rules and the quotes."""
     use_sparql = engine == "sparql" or (engine == "auto" and len(store) > SHACL_LIMIT)
@@ -210,3 +212,13 @@ def validate_paths(paths: Iterable[Path | str] = (), engine: str = "auto") -> Va
     cannot be parsed."""
     paths = list(paths)
     return validate_store(build_store(paths, include_shipped=not paths), engine)
+
+
+def validate_endpoint(query_url: str, engine: str = "auto", *, union: str = "oxigraph",
+                      timeout: float = 300.0) -> ValidationReport:
+    """Validate what a remote store holds: its quads are copied into an embedded store (one SELECT through the
+    SPARQL 1.1 Protocol) and checked there like any other graph. Raises `SparqlError` (502, 504) when the
+    endpoint cannot be read."""
+    local = ox.Store()
+    local.extend(RemoteStore(query_url, timeout=timeout, union=union))
+    return validate_store(local, engine)

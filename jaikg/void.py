@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from .namespaces import ONTOLOGY, PREFIXES, RESOURCE, SOURCE_DOCUMENT
+from .store import GraphStore
 
 DATASET = "https://w3id.org/jaikg/"
 """The IRI of the dataset as a whole."""
@@ -31,7 +32,7 @@ GROUP BY ?property ORDER BY ?property
 """
 
 
-def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+def _rows(store: GraphStore, query: str) -> list[ox.QuerySolution]:
     return list(store.query(query, use_default_graph_as_union=True))
 
 
@@ -39,12 +40,12 @@ def _integer(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
 
-def void_description(store: ox.Store, *, endpoint: str, dumps: dict[str, str]) -> list[ox.Triple]:
+def void_description(store: GraphStore, *, endpoint: str, dumps: dict[str, str]) -> list[ox.Triple]:
     """The description, given the endpoint URL and the dump URLs by media type."""
     return list(_void_triples(store, endpoint, dumps))
 
 
-def _void_triples(store: ox.Store, endpoint: str, dumps: dict[str, str]) -> Iterator[ox.Triple]:
+def _void_triples(store: GraphStore, endpoint: str, dumps: dict[str, str]) -> Iterator[ox.Triple]:
     dataset = ox.NamedNode(DATASET)
 
     def term(namespace: str, name: str) -> ox.NamedNode:

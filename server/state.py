@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from flask import current_app
+
+from jaikg.store import GraphStore
 
 from .cache import CachingExecutor
 
@@ -28,7 +29,7 @@ class Settings:
 
 @dataclass
 class Jaikg:
-    store: ox.Store
+    store: GraphStore
     """The graph; the pages read it directly, queries and updates go through `executor`."""
     executor: CachingExecutor
     """The app's executor (in-process or a worker pool) behind the result cache."""

@@ -21,13 +21,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(base_url: str, timeout: float = 120.0, process: subprocess.Popen | None = None) -> None:
+def wait_until_up(base_url: str, timeout: float = 120.0, process: subprocess.Popen | None = None,
+                  ready: tuple[int, ...] = (200,), path: str = "/healthz") -> None:
+    """Wait until `path` answers with a status in `ready` (a server whose backend is down answers 502)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
         try:
-            if requests.get(base_url + "/healthz", timeout=2).status_code == 200:
+            if requests.get(base_url + path, timeout=10).status_code in ready:
                 return
         except requests.ConnectionError:
             pass
@@ -63,15 +65,15 @@ def thread_server(config: dict[str, Any]) -> Iterator[str]:
 
 
 @contextmanager
-def cli_server(*options: str) -> Iterator[str]:
-    """`jaikg serve` in its own process, with `options`; yields the base URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "jaikg", "serve", "--port", str(port), *options]
+def process_server(command: list[str], port: int, *, ready: tuple[int, ...] = (200,),
+                   path: str = "/healthz") -> Iterator[str]:
+    """`command` (a server listening on `port`) in its own process; yields the base URL once `path` answers a
+    status in `ready`, and stops the process afterwards."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base_url, process=process)
+        wait_until_up(base_url, process=process, ready=ready, path=path)
         yield base_url
     finally:
         process.terminate()
@@ -79,3 +81,24 @@ def cli_server(*options: str) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+@contextmanager
+def cli_server(*options: str, ready: tuple[int, ...] = (200,)) -> Iterator[str]:
+    """`jaikg serve` in its own process, with `options`; yields the base URL once `/healthz` answers a status in
+    `ready`."""
+    port = free_port()
+    with process_server([sys.executable, "-m", "jaikg", "serve", "--port", str(port), *options], port,
+                        ready=ready) as base_url:
+        yield base_url
+
+
+@contextmanager
+def oxigraph_server(location: str, *options: str) -> Iterator[str]:
+    """The Oxigraph server (pip package `oxigraph`) on a free loopback port, storing in `location`; yields its base
+    URL (`/query`, `/update`, `/store`) once it answers."""
+    port = free_port()
+    command = ["oxigraph", "serve", "--location", location, "--bind", f"127.0.0.1:{port}", *options]
+    with process_server(command, port, path="/query?query=ASK%7B%7D") as base_url:
+        yield base_url

@@ -14,6 +14,7 @@ from jaikg.describe import (Description, describe, description_triples, exists, 
                             ontology_terms, ontology_triples, similar_iris)
 from jaikg.namespaces import ONTOLOGY, PREFIXES, shorten
 from jaikg.sparql import GRAPH_TYPES, write_rdf
+from jaikg.store import GraphStore
 
 from ..errors import prefers_text
 from ..links import ONTOLOGY_DOCUMENT, iri_of, local_path
@@ -171,7 +172,7 @@ def ontology(extension: str | None = None) -> Response:
         header=describe_term(store, ONTOLOGY_DOCUMENT), alternates=alternates("/ontology")), "/ontology")
 
 
-def describe_term(store: ox.Store, iri: str) -> dict:
+def describe_term(store: GraphStore, iri: str) -> dict:
     """Labels and definition of one ontology term, for the ontology document."""
     found = {shorten(p): values for p, values in ontology_term(store, iri).items()}
     return {"local": iri.rpartition("#")[2], "path": local_path(iri), "short": shorten(iri),

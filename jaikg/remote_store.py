@@ -1,0 +1,203 @@
+"""`RemoteStore`: the store interface (`jaikg.store.GraphStore`) over the SPARQL 1.1 Protocol, so that any
+server-grade store that speaks it (Oxigraph server, Apache Jena Fuseki, Virtuoso, GraphDB, Amazon Neptune, QLever)
+can stand behind `jaikg serve --backend URL`.
+
+`RemoteStore.query` answers with pyoxigraph's own result objects (`QuerySolutions`, `QueryBoolean`, or triples),
+so `jaikg.sparql.answer_query` serializes them with the same writers as the embedded store's. The query is parsed
+locally first, by Oxigraph's parser, so a malformed query gets exactly the embedded store's 400 (message, line,
+column) without a round trip.
+
+Timeouts: there is no worker process to kill here, the backend evaluates. Every request has a hard deadline
+(`jaikg.http_client`): a backend that does not answer in time gives `BackendTimeout` (HTTP 504) and one that
+cannot be reached `BackendUnavailable` (502). Set the backend's own query timeout too (Oxigraph:
+`oxigraph serve --timeout-s`, Fuseki: `arq:queryTimeout`), or it goes on evaluating a query jaikg gave up on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from .http_client import DeadlineExceeded, HttpClient, Reply, Unreachable
+from .sparql import SparqlError
+from .sparql_lexer import keyword_tokens, query_form, service_targets
+from .store import GraphName, QueryResult, Subject, Term
+
+
+class BackendUnavailable(SparqlError):
+    """The remote store could not be reached or failed: 502."""
+
+
+class BackendTimeout(SparqlError):
+    """The remote store did not answer in time: 504."""
+
+
+class RemoteTriples(list):
+    """The triples of a CONSTRUCT or DESCRIBE answer, like `pyoxigraph.QueryTriples`: iterable, serializable."""
+
+    def serialize(self, output: object = None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bytes | None:
+        return ox.serialize(self, output, format=format)
+
+
+UNION_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "oxigraph": (("union-default-graph", "true"),),
+    "native": (),
+}
+"""How each kind of backend is asked for the union of all graphs as the default graph (`--backend-union`):
+`oxigraph`: Oxigraph server's `union-default-graph` request parameter; `native`: the backend's default graph is
+already the union (Virtuoso, GraphDB, QLever, Amazon Neptune, Stardog with `query.all.graphs`, Fuseki with
+`unionDefaultGraph` set on the dataset)."""
+
+SELECT_TYPES = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
+_PARSER = ox.Store()
+"""An empty store: `query` on it parses the query (SELECT, CONSTRUCT and DESCRIBE are evaluated lazily, ASK at
+once, on nothing)."""
+
+
+class RemoteStore:
+    """A `GraphStore` over the SPARQL 1.1 Protocol: queries to `query_url`, updates to `update_url`."""
+
+    def __init__(self, query_url: str, update_url: str | None = None, *, timeout: float = 30.0,
+                 union: str = "oxigraph", client: HttpClient | None = None) -> None:
+        if union not in UNION_PARAMETERS:
+            raise ValueError(f"unknown union mode {union!r} (known: {', '.join(UNION_PARAMETERS)})")
+        self.query_url, self.update_url, self.timeout, self.union = query_url, update_url, timeout, union
+        self.client = client or HttpClient()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.query_url!r}, {self.update_url!r})"
+
+    def query(self, query: str, *, base_iri: str | None = None, use_default_graph_as_union: bool = False,
+              default_graph: Sequence[GraphName] | None = None,
+              named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None) -> QueryResult:
+        """Like `pyoxigraph.Store.query`. A `SyntaxError` (Oxigraph's, with line and column) for a malformed query;
+        `BackendUnavailable`, `BackendTimeout`, or `SparqlError` 400 when the backend refuses the query."""
+        graph_form = parse_query(query, base_iri)
+        parameters: list[tuple[str, str]] = [("query", with_base(query, base_iri))]
+        if default_graph is not None or named_graphs is not None:
+            parameters += [("default-graph-uri", _iri(g)) for g in default_graph or ()]
+            parameters += [("named-graph-uri", _iri(g)) for g in named_graphs or ()]
+        elif use_default_graph_as_union:
+            parameters += UNION_PARAMETERS[self.union]
+        reply = self._send(self.query_url, urlencode(parameters).encode("utf-8"),
+                           {"Content-Type": "application/x-www-form-urlencoded",
+                            "Accept": GRAPH_TYPES if graph_form else SELECT_TYPES}, "query")
+        try:
+            if graph_form:
+                fmt = ox.RdfFormat.from_media_type(reply.media_type) or ox.RdfFormat.N_TRIPLES
+                return RemoteTriples(quad.triple for quad in ox.parse(reply.body, format=fmt))
+            fmt = ox.QueryResultsFormat.from_media_type(reply.media_type) or ox.QueryResultsFormat.JSON
+            return ox.parse_query_results(reply.body, format=fmt)
+        except (SyntaxError, ValueError) as error:
+            raise BackendUnavailable(502, f"the SPARQL backend at {self.query_url} sent an answer that could not be "
+                                          f"read ({reply.media_type or 'no content type'}): {error}") from None
+
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Like `pyoxigraph.Store.update`: `SyntaxError` for a malformed update (checked locally), `RuntimeError`
+        when the backend refuses it. Atomicity is the backend's (Oxigraph, Fuseki: one update, one transaction)."""
+        if self.update_url is None:
+            raise SparqlError(403, "the SPARQL backend is read-only here: start `jaikg serve` with "
+                                   "--backend-update URL to send updates to it.")
+        parse_update(update, base_iri)
+        self._send(self.update_url, with_base(update, base_iri).encode("utf-8"),
+                   {"Content-Type": "application/sparql-update"}, "update")
+
+    def quads_for_pattern(self, subject: Subject | None, predicate: ox.NamedNode | None, object: Term | None,
+                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The matching quads, in one SELECT. `graph_name=None` is every graph; with `union="native"` the
+        backend's default graph is the union, so only the named graphs are read then."""
+        fixed = {"s": subject, "p": predicate, "o": object}
+        for term in fixed.values():
+            if isinstance(term, ox.BlankNode):
+                raise ValueError("a blank node cannot be named in a query to a remote store")
+        pattern = " ".join(f"?{name}" if term is None else str(term) for name, term in fixed.items())
+        if graph_name is None:
+            where = f"GRAPH ?g {{ {pattern} }}"
+            if self.union == "oxigraph":
+                where = f"{{ {pattern} }} UNION {{ {where} }}"
+        elif isinstance(graph_name, ox.DefaultGraph):
+            where = pattern
+        else:
+            where = f"GRAPH {graph_name} {{ {pattern} }}"
+        for row in self.query(f"SELECT * WHERE {{ {where} }}"):
+            terms = {name: term if term is not None else row[name] for name, term in fixed.items()}
+            graph = graph_name if graph_name is not None else row["g"] or ox.DefaultGraph()
+            yield ox.Quad(terms["s"], terms["p"], terms["o"], graph)
+
+    def contains_named_graph(self, graph_name: ox.NamedNode | ox.BlankNode) -> bool:
+        """Whether the graph holds a triple (an empty named graph, which Oxigraph keeps, does not count here:
+        the protocol cannot see it)."""
+        return bool(self.query(f"ASK {{ GRAPH {graph_name} {{ ?s ?p ?o }} }}"))
+
+    def __len__(self) -> int:
+        where = "GRAPH ?g { ?s ?p ?o }"
+        if self.union == "oxigraph":
+            where = f"{{ ?s ?p ?o }} UNION {{ {where} }}"
+        row = next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")))
+        return int(row["n"].value)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return self.quads_for_pattern(None, None, None, None)
+
+    def _send(self, url: str, body: bytes, headers: dict[str, str], operation: str) -> Reply:
+        try:
+            reply = self.client.request("POST", url, body=body, headers=headers, timeout=self.timeout)
+        except DeadlineExceeded:
+            raise BackendTimeout(504, f"the SPARQL backend at {url} did not answer within {self.timeout:g} s",
+                                 details={"timeout": f"{self.timeout:g}"}) from None
+        except Unreachable as error:
+            raise BackendUnavailable(502, f"the SPARQL backend at {url} could not be reached: {error}") from None
+        return checked(reply, url, operation)
+
+
+def checked(reply: Reply, url: str, operation: str) -> Reply:
+    """The reply when it is a success; else the error the client of jaikg gets for it."""
+    if reply.status < 300:
+        return reply
+    said = reply.text() or f"HTTP {reply.status}"
+    if reply.status in (408, 504):
+        raise BackendTimeout(504, f"the SPARQL backend at {url} gave up on the {operation}: {said}")
+    if 400 <= reply.status < 500:
+        if operation == "update":
+            raise RuntimeError(f"the SPARQL backend refused the update: {said}")
+        raise SparqlError(400, f"the SPARQL backend refused the {operation}: {said}")
+    raise BackendUnavailable(502, f"the SPARQL backend at {url} failed (HTTP {reply.status}): {said}")
+
+
+def parse_query(query: str, base_iri: str | None) -> bool:
+    """Check the query with Oxigraph's parser (`SyntaxError` with line and column, as the embedded store raises);
+    True when it is a CONSTRUCT or DESCRIBE. An ASK is evaluated on parsing, so one that names a SERVICE (an
+    allowed one: the endpoint refuses the others before) is left to the backend to parse."""
+    if service_targets(query):
+        return query_form(query) in ("CONSTRUCT", "DESCRIBE")
+    probe = _PARSER.query(query, base_iri=base_iri)
+    return not isinstance(probe, (ox.QuerySolutions, ox.QueryBoolean))
+
+
+def parse_update(update: str, base_iri: str | None) -> None:
+    """Check the update with Oxigraph's parser: `SyntaxError` with line and column. It runs on an empty store, so
+    what it does there (a DROP of a graph that store lacks fails) says nothing; an update that names a SERVICE or
+    a LOAD is left to the backend, which alone may reach out."""
+    if service_targets(update) or keyword_tokens(update, "LOAD"):
+        return
+    try:
+        ox.Store().update(update, base_iri=base_iri)
+    except SyntaxError:
+        raise
+    except (RuntimeError, OSError, ValueError):
+        pass
+
+
+def with_base(text: str, base_iri: str | None) -> str:
+    """The operation with `BASE <base_iri>` in front (the protocol has no base parameter; a BASE of the text's own
+    comes later and wins). On the first line, so the backend's line numbers stay those of the text."""
+    return text if base_iri is None else f"BASE {ox.NamedNode(base_iri)} {text}"
+
+
+def _iri(graph: GraphName | ox.NamedNode | ox.BlankNode) -> str:
+    if not isinstance(graph, ox.NamedNode):
+        raise ValueError(f"only IRIs can name the graphs of a request to a remote store, not {graph}")
+    return graph.value

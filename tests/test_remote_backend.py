@@ -1,0 +1,328 @@
+"""A real Oxigraph server as jaikg's backend: `jaikg load --to` publishes into it (twice: same store),
+`jaikg serve --backend` answers as the embedded store does (same rows, same booleans, isomorphic graphs, same pages
+and dumps), a backend that is down gives 502 and one that never answers 504 within the timeout, and
+`jaikg validate --endpoint` checks what it holds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+from click.testing import CliRunner, Result
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from jaikg import resources
+from jaikg.cli import main
+from jaikg.remote_store import BackendTimeout, BackendUnavailable, RemoteStore
+from jaikg.store import GraphStore
+from tests.live import cli_server, free_port, oxigraph_server
+
+pytestmark = pytest.mark.skipif(shutil.which("oxigraph") is None,
+                                reason="the Oxigraph server is not installed (pip install oxigraph)")
+
+PREFIXES = "PREFIX jo: <https://w3id.org/jaikg/ontology#>\nPREFIX jr: <https://w3id.org/jaikg/resource/>\n"
+JSON_RESULTS = "application/sparql-results+json"
+
+
+def jaikg(*arguments: str) -> Result:
+    """The `jaikg` command, run in this process (`result.exit_code`, `.stdout`, `.stderr`)."""
+    return CliRunner().invoke(main, list(arguments))
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An Oxigraph server holding the shipped graph, published with `jaikg load --to`."""
+    with oxigraph_server(str(tmp_path_factory.mktemp("oxigraph"))) as base_url:
+        published = jaikg("load", "--to", base_url + "/update")
+        assert published.exit_code == 0, published.stderr
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def remote(backend: str) -> Iterator[str]:
+    """`jaikg serve --backend` on that server."""
+    with cli_server("--backend", backend + "/query", "--timeout", "20") as base_url:
+        yield base_url
+
+
+def count(backend: str) -> int:
+    return len(RemoteStore(backend + "/query"))
+
+
+def test_load_to_twice_replaces_never_duplicates(backend: str) -> None:
+    first = count(backend)
+    again = jaikg("load", "--to", backend + "/update", "--chunk-size", "200")
+    assert again.exit_code == 0, again.stderr
+    assert f"{first:,} quads in" in again.stderr
+    assert count(backend) == first
+
+
+def test_load_to_through_the_graph_store_protocol(tmp_path: Path) -> None:
+    with oxigraph_server(str(tmp_path / "gsp")) as base_url:
+        counts = []
+        for _ in range(2):
+            published = jaikg("load", "--to", base_url + "/store", "--via", "gsp")
+            assert published.exit_code == 0, published.stderr
+            counts.append(count(base_url))
+        assert counts[0] == counts[1] > 3000
+
+
+def test_load_to_refuses_invalid_data_and_sends_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.trig"
+    bad.write_text("@prefix jr: <https://w3id.org/jaikg/resource/> .\n"
+                   "<urn:g> { jr:x <https://w3id.org/jaikg/ontology#developer> jr:y . }\n", encoding="utf-8")
+    with oxigraph_server(str(tmp_path / "store")) as base_url:
+        refused = jaikg("load", bad.as_posix(), "--to", base_url + "/update")
+        assert refused.exit_code == 1
+        assert "nothing was sent" in refused.stderr
+        assert count(base_url) == 0
+
+
+def test_load_needs_exactly_one_target() -> None:
+    assert jaikg("load").exit_code == 2
+    assert jaikg("load", "--store", "x", "--to", "http://127.0.0.1:9/update").exit_code == 2
+
+
+def test_the_remote_store_has_the_embedded_stores_interface(backend: str, shipped_store: ox.Store) -> None:
+    store = RemoteStore(backend + "/query")
+    assert isinstance(store, GraphStore) and isinstance(shipped_store, GraphStore)
+    swallow = ox.NamedNode("https://w3id.org/jaikg/resource/swallow")
+    assert set(store.quads_for_pattern(swallow, None, None)) == set(shipped_store.quads_for_pattern(swallow, None,
+                                                                                                    None))
+    graph = ox.NamedNode("https://w3id.org/jaikg/graph/ontology")
+    assert store.contains_named_graph(graph)
+    assert not store.contains_named_graph(ox.NamedNode("urn:nothing"))
+    assert len(list(store.quads_for_pattern(None, None, None, graph))) == len(
+        list(shipped_store.quads_for_pattern(None, None, None, graph)))
+
+
+def test_dataset_parameters_reach_the_backend(backend: str, shipped_store: ox.Store) -> None:
+    store = RemoteStore(backend + "/query")
+    evidence = next(q.graph_name for q in shipped_store.quads_for_pattern(None, None, None, None)
+                    if "evidence" in str(q.graph_name))
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    for options in ({"default_graph": [evidence]}, {"use_default_graph_as_union": True}, {}):
+        [remote_row] = list(store.query(query, **options))
+        [embedded_row] = list(shipped_store.query(query, **options))
+        assert remote_row["n"] == embedded_row["n"], options
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert [row["g"] for row in store.query(named, default_graph=[], named_graphs=[evidence])] == [evidence]
+
+
+def test_a_malformed_query_is_the_same_syntax_error(backend: str, shipped_store: ox.Store) -> None:
+    query = "SELECT * WHERE {\n  ?s ?p \n"
+    with pytest.raises(SyntaxError) as remote_error:
+        RemoteStore(backend + "/query").query(query)
+    with pytest.raises(SyntaxError) as embedded_error:
+        shipped_store.query(query)
+    assert str(remote_error.value) == str(embedded_error.value)
+
+
+def normalized_rows(body: dict) -> Counter | bool:
+    """Solutions as a multiset, blank node labels (which differ between stores) left out; an ASK's boolean."""
+    if "boolean" in body:
+        return body["boolean"]
+
+    def term(value: dict | None) -> tuple:
+        if value is None:
+            return ()
+        if value["type"] == "bnode":
+            return ("bnode",)
+        return tuple(sorted(value.items()))
+
+    names = body["head"]["vars"]
+    return Counter(tuple(term(row.get(name)) for name in names) for row in body["results"]["bindings"])
+
+
+def both(live_server: str, remote: str, path: str, **options) -> tuple[requests.Response, requests.Response]:
+    method = options.pop("method", "GET")
+    embedded = requests.request(method, live_server + path, timeout=60, **options)
+    over_backend = requests.request(method, remote + path, timeout=60, **options)
+    return embedded, over_backend
+
+
+@pytest.mark.parametrize("path", sorted(resources.query_files()), ids=lambda p: p.stem)
+def test_every_competency_question_has_the_same_answer(live_server: str, remote: str, path: Path) -> None:
+    embedded, over_backend = both(live_server, remote, "/sparql", method="POST",
+                                  data={"query": path.read_text(encoding="utf-8")},
+                                  headers={"Accept": JSON_RESULTS})
+    assert embedded.status_code == over_backend.status_code == 200
+    assert normalized_rows(embedded.json()) == normalized_rows(over_backend.json())
+    assert embedded.json()["head"] == over_backend.json()["head"]
+
+
+@pytest.mark.parametrize("accept", ["text/csv", "text/tab-separated-values", "application/sparql-results+xml"])
+def test_select_in_other_formats_is_byte_identical(live_server: str, remote: str, accept: str) -> None:
+    query = PREFIXES + "SELECT ?dev ?label WHERE { jr:swallow jo:developer ?dev . ?dev rdfs:label ?label }"
+    query = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" + query + " ORDER BY ?dev ?label"
+    embedded, over_backend = both(live_server, remote, "/sparql", params={"query": query}, headers={"Accept": accept})
+    assert embedded.status_code == over_backend.status_code == 200
+    assert embedded.content == over_backend.content
+
+
+@pytest.mark.parametrize("query, answer", [("ASK { jr:swallow jo:developer jr:aist }", True),
+                                           ("ASK { jr:swallow jo:developer jr:sakana-ai }", False)])
+def test_ask_is_the_same(live_server: str, remote: str, query: str, answer: bool) -> None:
+    embedded, over_backend = both(live_server, remote, "/sparql", params={"query": PREFIXES + query})
+    assert embedded.json()["boolean"] is over_backend.json()["boolean"] is answer
+
+
+@pytest.mark.parametrize("query", [
+    "CONSTRUCT { jr:swallow ?p ?o } WHERE { jr:swallow ?p ?o }",
+    "DESCRIBE jr:swallow",
+    "CONSTRUCT { ?s ?p ?q . ?q ?qp ?qv } WHERE { ?s ?p ?q . ?q a jo:Quantity ; ?qp ?qv }",
+])
+def test_construct_and_describe_are_isomorphic(live_server: str, remote: str, query: str) -> None:
+    embedded, over_backend = both(live_server, remote, "/sparql", params={"query": PREFIXES + query},
+                                  headers={"Accept": "text/turtle"})
+    assert embedded.status_code == over_backend.status_code == 200
+    assert isomorphic(Graph().parse(data=embedded.text, format="turtle"),
+                      Graph().parse(data=over_backend.text, format="turtle"))
+
+
+def test_the_dataset_of_the_protocol_is_the_same(live_server: str, remote: str) -> None:
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    params = {"query": query, "named-graph-uri": ["https://w3id.org/jaikg/graph/ontology",
+                                                  "https://w3id.org/jaikg/graph/mentions"]}
+    embedded, over_backend = both(live_server, remote, "/sparql", params=params)
+    assert normalized_rows(embedded.json()) == normalized_rows(over_backend.json())
+    assert len(embedded.json()["results"]["bindings"]) == 2
+
+
+def test_errors_and_refusals_are_the_same(live_server: str, remote: str) -> None:
+    for query in ("SELECT * WHERE { ?s ?p ", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"):
+        embedded, over_backend = both(live_server, remote, "/sparql", params={"query": query})
+        assert embedded.status_code == over_backend.status_code == 400
+        assert embedded.json() == over_backend.json()
+    embedded, over_backend = both(live_server, remote, "/sparql", params={"query": "ASK {}"},
+                                  headers={"Accept": "text/turtle"})
+    assert embedded.status_code == over_backend.status_code == 406
+
+
+@pytest.mark.parametrize("path", ["/resource/swallow", "/resource/tokyo-tech", "/ontology", "/ontology/ModelFamily"])
+def test_linked_data_pages_are_the_same(live_server: str, remote: str, path: str) -> None:
+    embedded, over_backend = both(live_server, remote, path, headers={"Accept": "text/html"})
+    assert embedded.status_code == over_backend.status_code == 200
+    assert embedded.text.replace(live_server, "") == over_backend.text.replace(remote, "")
+
+
+@pytest.mark.parametrize("path", ["/resource/swallow.ttl", "/evidence/s2-swallow.ttl", "/.well-known/void"])
+def test_linked_data_twins_and_void_are_isomorphic(live_server: str, remote: str, path: str) -> None:
+    embedded, over_backend = both(live_server, remote, path, headers={"Accept": "text/turtle"})
+    assert embedded.status_code == over_backend.status_code == 200
+    assert isomorphic(Graph().parse(data=embedded.text.replace(live_server, ""), format="turtle"),
+                      Graph().parse(data=over_backend.text.replace(remote, ""), format="turtle"))
+
+
+def test_a_missing_page_is_a_404_with_the_same_suggestions(live_server: str, remote: str) -> None:
+    embedded, over_backend = both(live_server, remote, "/resource/swalow", headers={"Accept": "text/html"})
+    assert embedded.status_code == over_backend.status_code == 404
+    assert embedded.text.replace(live_server, "") == over_backend.text.replace(remote, "")
+
+
+def test_the_dumps_and_the_network_are_the_same(live_server: str, remote: str) -> None:
+    embedded, over_backend = both(live_server, remote, "/export/jaikg.nt")
+    assert isomorphic(Graph().parse(data=embedded.text, format="nt"),
+                      Graph().parse(data=over_backend.text, format="nt"))
+    embedded, over_backend = both(live_server, remote, "/export/jaikg.nq")
+    assert len(embedded.text.splitlines()) == len(over_backend.text.splitlines())
+    embedded, over_backend = both(live_server, remote, "/graph.json")
+    assert json.loads(embedded.content) == json.loads(over_backend.content)
+
+
+def test_validate_endpoint_conforms(backend: str) -> None:
+    checked = jaikg("validate", "--endpoint", backend + "/query")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    assert "Conforms: yes" in checked.stdout
+
+
+def test_validate_endpoint_that_is_down_exits_2() -> None:
+    checked = jaikg("validate", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
+    assert checked.exit_code == 2
+    assert "could not be reached" in checked.stderr
+
+
+def test_a_backend_that_is_down_gives_502() -> None:
+    with cli_server("--backend", f"http://127.0.0.1:{free_port()}/query", ready=(502,)) as base_url:
+        response = requests.get(base_url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        assert response.status_code == 502
+        assert response.json()["error"] == "backend-unavailable"
+        assert "could not be reached" in response.json()["message"]
+        assert requests.get(base_url + "/resource/swallow", timeout=30).status_code == 502
+
+
+@pytest.fixture
+def silent_backend() -> Iterator[str]:
+    """A socket on loopback that accepts connections and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/query"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_a_backend_that_never_answers_gives_504_within_the_timeout(silent_backend: str) -> None:
+    with cli_server("--backend", silent_backend, "--timeout", "2", ready=(504,)) as base_url:
+        started = time.monotonic()
+        response = requests.get(base_url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        elapsed = time.monotonic() - started
+        assert response.status_code == 504
+        assert response.json()["error"] == "backend-timeout"
+        assert 1.9 < elapsed < 4.0
+
+
+def test_remote_store_errors_carry_their_status(silent_backend: str) -> None:
+    with pytest.raises(BackendTimeout) as timeout:
+        RemoteStore(silent_backend, timeout=0.5).query("ASK {}")
+    assert timeout.value.status == 504
+    with pytest.raises(BackendUnavailable) as down:
+        RemoteStore(f"http://127.0.0.1:{free_port()}/query").query("ASK {}")
+    assert down.value.status == 502
+
+
+def test_writes_go_to_the_backend_with_backend_update(tmp_path: Path) -> None:
+    with oxigraph_server(str(tmp_path / "store")) as backend_url:
+        with cli_server("--backend", backend_url + "/query", "--backend-update", backend_url + "/update",
+                        "--update") as base_url:
+            graph = "urn:example:notes"
+            put = requests.put(base_url + "/data", params={"graph": graph}, data="<urn:a> <urn:b> <urn:c> .",
+                               headers={"Content-Type": "application/n-triples"}, timeout=30)
+            assert put.status_code == 201
+            assert count(backend_url) == 1
+            read = requests.get(base_url + "/data", params={"graph": graph}, headers={"Accept": "application/n-triples"},
+                                timeout=30)
+            assert read.text.strip() == "<urn:a> <urn:b> <urn:c> ."
+            update = requests.post(base_url + "/sparql", data={"update": f"DROP GRAPH <{graph}>"}, timeout=30)
+            assert update.status_code in (200, 204)
+            assert count(backend_url) == 0
+
+
+def test_update_without_backend_update_is_refused_at_start() -> None:
+    refused = jaikg("serve", "--backend", "http://127.0.0.1:9/query", "--update")
+    assert refused.exit_code == 2
+    assert "--backend-update" in refused.stderr
