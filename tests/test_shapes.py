@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from pyshacl import validate
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -21,6 +21,7 @@ SHAPE_FILES = sorted((ROOT / "shapes").glob("*.ttl"))
 ONTOLOGY_FILES = [ROOT / "ontology" / "jaikg.ttl", ROOT / "ontology" / "alignments.ttl"]
 
 JO = rdflib.Namespace("https://w3id.org/jaikg/ontology#")
+JOS = rdflib.Namespace("https://w3id.org/jaikg/shapes#")
 JR = "https://w3id.org/jaikg/resource/"
 JEV = "https://w3id.org/jaikg/evidence/"
 DATE_PROPERTIES = ("releaseDate", "announcementDate", "foundingDate", "publicationDate", "date", "selectionDate",
@@ -139,6 +140,7 @@ QUANTITY_VALUE = "A quantity needs exactly one jo:quantityValue, written as a nu
 QUANTITY_UNIT = "A quantity needs exactly one jo:unit"
 UNDECLARED_PROPERTY = "This jo: property is used in the data but not declared in the ontology"
 UNDECLARED_CLASS = "This jo: class is used in the data but not declared in the ontology"
+OUTSIDE_DOMAIN = "is used on a resource that is none of the classes of its rdfs:domain"
 
 BROKEN = {
     "broken-parameter-count.trig": {("jr:swallow-13b", "jo:parameterCount", PARAMETER_COUNT)},
@@ -157,6 +159,8 @@ BROKEN = {
     "broken-quantity.trig": {("_", "jo:quantityValue", QUANTITY_VALUE), ("_", "jo:unit", QUANTITY_UNIT)},
     "broken-undeclared-term.trig": {("jo:developper", "rdfs:label", UNDECLARED_PROPERTY),
                                     ("jo:Chatbot", "rdfs:label", UNDECLARED_CLASS)},
+    "broken-domain.trig": {("jr:cotomi", "jo:parameterCount", "jo:parameterCount " + OUTSIDE_DOMAIN),
+                           ("jr:cotomi-lite", "jo:developer", "jo:developer " + OUTSIDE_DOMAIN)},
 }
 
 
@@ -196,17 +200,34 @@ def test_library_validation_reports_the_shape_messages():
     assert any(r.message.startswith(DEVELOPER_REQUIRED) for r in report.results)
 
 
-def test_every_class_has_its_own_node_shape_with_a_message() -> None:
-    """Issue 2: one NodeShape per class, each with an sh:message a curator can act on."""
-    ontology = rdflib.Graph().parse(ONTOLOGY_FILES[0])
-    shapes = rdflib.Graph()
-    for path in SHAPE_FILES:
-        shapes.parse(path)
-    classes = {c for c in ontology.subjects(RDF.type, rdflib.OWL.Class) if str(c).startswith(str(JO))}
+def test_every_class_has_exactly_its_own_node_shape_with_a_message(shapes, ontology) -> None:
+    """Issue 2: one NodeShape per class, jos:<Class>Shape targeting that class alone, each shape and property shape
+    with an sh:message a curator can act on."""
+    classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(JO))}
     assert len(classes) > 40
-    missing = []
+    problems = []
     for cls in sorted(classes):
-        shape = URIRef("https://w3id.org/jaikg/shapes#" + str(cls)[len(str(JO)):] + "Shape")
-        if (shape, SH.targetClass, cls) not in shapes or shapes.value(shape, SH.message) is None:
-            missing.append(str(cls))
-    assert missing == []
+        targeting = {s for s in shapes.subjects(SH.targetClass, cls) if (s, RDF.type, SH.NodeShape) in shapes}
+        expected = URIRef(str(JOS) + str(cls)[len(str(JO)):] + "Shape")
+        if targeting != {expected}:
+            problems.append(f"{short(cls)} is targeted by {sorted(map(str, targeting))}, expected only {expected}")
+    for shape in set(shapes.subjects(SH.targetClass, None)):
+        if len(set(shapes.objects(shape, SH.targetClass))) != 1:
+            problems.append(f"{shape} targets more than one class")
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    property_shapes = set(shapes.objects(None, SH.property)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    for shape in node_shapes | property_shapes:
+        if not any(isinstance(m, Literal) and m.language == "en" for m in shapes.objects(shape, SH.message)):
+            problems.append(f"{shapes.value(shape, SH.path) or shape} has no sh:message")
+    assert problems == []
+
+
+def test_properties_with_a_class_domain_are_checked_on_their_class_shapes(shapes, ontology) -> None:
+    """sh:targetSubjectsOf is kept only for properties the ontology gives no class domain; a property with one is
+    checked by the shape of its domain class (or of the classes of a union domain, or their common superclass)."""
+    domained = {p for p in ontology.subjects(RDFS.domain, None) if str(p).startswith(str(JO))}
+    subjects_of = set(shapes.objects(None, SH.targetSubjectsOf))
+    assert not subjects_of & domained, sorted(short(p) for p in subjects_of & domained)
+    checked_by_value_shapes = {shapes.value(prop, SH.path) for shape in shapes.subjects(SH.targetSubjectsOf, None)
+                               for prop in shapes.objects(shape, SH.property)}
+    assert checked_by_value_shapes <= subjects_of
