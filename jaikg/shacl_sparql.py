@@ -49,6 +49,9 @@ class CompiledCheck:
     message: str
     path: str | None
     query: str
+    targets: str | None = None
+    """A query selecting the focus nodes, when they are kept apart from `query`: only rows whose ?focus it
+    selects are violations."""
 
 
 def _n3(term: rdflib.term.Node) -> str:
@@ -149,10 +152,12 @@ def _property_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str,
 
 
 def _sparql_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str) -> Iterator[CompiledCheck]:
+    """Each `sh:sparql` SELECT with ?focus free, and the targets as a query of their own: Oxigraph joins two
+    subqueries by re-evaluating one per solution of the other (a domain check took 428 s joined, 0.2 s apart)."""
     for constraint in shapes.objects(shape, SH.sparql):
         select = re.sub(r"\$this\b", "?focus", str(shapes.value(constraint, SH.select)))
-        yield CompiledCheck(str(shape), _message(shapes, constraint, shape), None,
-                            f"SELECT * WHERE {{ {target} {{ {select} }} }}")
+        yield CompiledCheck(str(shape), _message(shapes, constraint, shape), None, select,
+                            targets=f"SELECT DISTINCT ?focus WHERE {{ {target} }}")
 
 
 def compile_shapes(shapes: rdflib.Graph) -> list[CompiledCheck]:
@@ -164,7 +169,8 @@ def compile_shapes(shapes: rdflib.Graph) -> list[CompiledCheck]:
         for prop in shapes.objects(shape, SH.property):
             checks.extend(_property_checks(shapes, shape, target, prop))
         checks.extend(_sparql_checks(shapes, shape, target))
-    return [CompiledCheck(c.shape, c.message, c.path, prologue + c.query) for c in checks]
+    return [CompiledCheck(c.shape, c.message, c.path, prologue + c.query,
+                          prologue + c.targets if c.targets else None) for c in checks]
 
 
 def fill_message(template: str, row: dict[str, str]) -> str:

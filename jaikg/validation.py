@@ -182,9 +182,13 @@ def check_shapes_sparql(store: GraphStore) -> list[ValidationResult]:
     """The same shapes compiled to SPARQL and run natively by Oxigraph (`jaikg.shacl_sparql`): for large graphs."""
     results = set()
     for check in compile_shapes(shapes_graph()):
+        targets = None if check.targets is None else {
+            row["focus"] for row in store.query(check.targets, use_default_graph_as_union=True)}
         solutions = store.query(check.query, use_default_graph_as_union=True)
         names = [variable.value for variable in solutions.variables]
         for row in solutions:
+            if targets is not None and row["focus"] not in targets:
+                continue
             bound = {name: row[name] for name in names if row[name] is not None}
             values = {name: _term_text(term) for name, term in bound.items()}
             results.add(ValidationResult(
