@@ -17,7 +17,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
-from .sparql_lexer import keyword_tokens, query_form, service_targets, tokens, words_containing
+from .sparql_lexer import keyword_tokens, limit_solutions, query_form, service_targets, tokens, words_containing
 from .store import GraphStore
 
 SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -218,12 +218,15 @@ def answer_query(store: GraphStore, request: QueryRequest) -> QueryAnswer:
     if form is not None and request.media_type not in media_types_for(form):
         raise NotAcceptable(406, f"{request.media_type} is not a media type for {form} results; supported: "
                             + ", ".join(media_types_for(form)))
+    options = _dataset_options(request)
     try:
-        results = store.query(request.query, base_iri=request.base_iri, **_dataset_options(request))
+        if form == "SELECT" and request.max_rows is not None:
+            return _answer_limited_solutions(store, request, options)
+        results = store.query(request.query, base_iri=request.base_iri, **options)
         if isinstance(results, ox.QueryBoolean):
             return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "boolean")
         if isinstance(results, ox.QuerySolutions):
-            return _answer_solutions(results, request)
+            return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "solutions")
         return _answer_graph(results, request)
     except SyntaxError as error:
         raise syntax_error(error) from None
@@ -238,24 +241,30 @@ def _write_solutions(results: ox.QuerySolutions | ox.QueryBoolean, media_type: s
     return results.serialize(format=SOLUTION_TYPES[media_type])
 
 
-def _answer_solutions(results: ox.QuerySolutions, request: QueryRequest) -> QueryAnswer:
-    if request.max_rows is None:
+def _answer_limited_solutions(store: GraphStore, request: QueryRequest, options: dict[str, object]) -> QueryAnswer:
+    """A SELECT answer of at most `max_rows` rows, evaluated and written natively: the query runs with its
+    outermost LIMIT set to max_rows + 1, the rows are written as TSV (one line per row, newlines in literals are
+    escaped), and an extra row means the answer was cut. Other media types are written from that TSV by
+    pyoxigraph's parser and writer; no row becomes a Python object."""
+    assert request.max_rows is not None
+    limited = limit_solutions(request.query, request.max_rows + 1)
+    if limited is None:
+        results = store.query(request.query, base_iri=request.base_iri, **options)
         return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "solutions")
-    variables = results.variables
-    kept = list(itertools.islice(results, request.max_rows + 1))
-    truncated = len(kept) > request.max_rows
-    kept = kept[:request.max_rows]
-    body = _write_solutions(_solutions_of(variables, kept), request.media_type)
-    return QueryAnswer(body, request.media_type, "solutions", truncated=truncated, rows=len(kept))
-
-
-def _solutions_of(variables: list[ox.Variable], rows: list[ox.QuerySolution]) -> ox.QuerySolutions:
-    """A list of solutions as a `QuerySolutions` again, so pyoxigraph's writers serialize a truncated answer.
-    TSV carries the terms in N-Triples syntax, which is exactly what `str()` of a pyoxigraph term gives."""
-    lines = ["\t".join(str(variable) for variable in variables)]
-    for row in rows:
-        lines.append("\t".join("" if row[variable] is None else str(row[variable]) for variable in variables))
-    return ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
+    try:
+        results = store.query(limited, base_iri=request.base_iri, **options)
+    except SyntaxError:
+        store.query(request.query, base_iri=request.base_iri, **options)  # the error where the user wrote it
+        raise
+    table = results.serialize(format=ox.QueryResultsFormat.TSV)
+    rows = table.count(b"\n") - 1
+    truncated = rows > request.max_rows
+    if truncated:
+        table = table[:table.rindex(b"\n", 0, len(table) - 1) + 1]
+        rows = request.max_rows
+    body = table if request.media_type == "text/tab-separated-values" else _write_solutions(
+        ox.parse_query_results(table, ox.QueryResultsFormat.TSV), request.media_type)
+    return QueryAnswer(body, request.media_type, "solutions", truncated=truncated, rows=rows)
 
 
 def _answer_graph(triples: ox.QueryTriples, request: QueryRequest) -> QueryAnswer:

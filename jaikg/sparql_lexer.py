@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NAME_START = r"A-Za-z_\u00C0-\U000EFFFF"
 _NAME_CHAR_NO_DOT = _NAME_START + r"0-9\-\u00B7"
@@ -67,8 +68,18 @@ class Token:
         return self.kind == "name" and ":" not in self.text and word in self.text.upper()
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of `text` without white space and comments, each with its brace depth."""
+def tokens(text: str) -> tuple[Token, ...]:
+    """The tokens of `text` without white space and comments, each with its brace depth. Memoized: a request's
+    text is asked about several times (its form, SERVICE, LOAD, FROM, LIMIT), and one pass serves them all."""
+    return _tokens(text)
+
+
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[Token, ...]:
+    return tuple(_scan(text))
+
+
+def _scan(text: str) -> Iterator[Token]:
     depth = 0
     for match in TOKEN.finditer(text):
         kind = match.lastgroup or "other"
@@ -118,7 +129,7 @@ def service_targets(text: str) -> list[str | None]:
     """The endpoint of every `SERVICE` clause: a full IRI (prefixed names expanded), or None for a variable or
     anything that is not a plain IRI."""
     prefixes = prefix_map(text)
-    all_tokens = list(tokens(text))
+    all_tokens = tokens(text)
     targets: list[str | None] = []
     for index, token in enumerate(all_tokens):
         if not token.is_keyword("SERVICE"):
@@ -141,3 +152,30 @@ def _iri_of(token: Token, prefixes: dict[str, str]) -> str | None:
         if prefix in prefixes:
             return prefixes[prefix] + local
     return None
+
+
+def limit_solutions(text: str, limit: int) -> str | None:
+    """The SELECT query `text` rewritten so that it returns at most `limit` solutions, by setting its outermost
+    `LIMIT` (before a trailing `VALUES` clause, or at the end, on a line of its own so a final comment does not
+    swallow it); None when the query's own `LIMIT` already allows no more, or when it has no group to limit.
+
+    The outer solution modifiers are the tokens at brace depth 0 after the last top-level `}` (subqueries keep
+    their limits) and before the trailing `VALUES`, the only `VALUES` a query has at depth 0."""
+    all_tokens = tokens(text)
+    end = next((i for i, token in enumerate(all_tokens) if token.depth == 0 and token.is_keyword("VALUES")),
+               len(all_tokens))
+    closing = max((i for i, token in enumerate(all_tokens[:end]) if token.depth == 0 and token.text == "}"),
+                  default=None)
+    if closing is None:
+        return None
+    modifiers = all_tokens[closing + 1:end + 1]
+    for index, token in enumerate(modifiers[:-1]):
+        if token.is_keyword("LIMIT") and modifiers[index + 1].text.isdigit():
+            number = modifiers[index + 1]
+            if int(number.text) <= limit:
+                return None
+            return text[:number.start] + str(limit) + text[number.start + len(number.text):]
+    if end < len(all_tokens):
+        values = all_tokens[end].start
+        return text[:values] + f"LIMIT {limit}\n" + text[values:]
+    return f"{text}\nLIMIT {limit}\n"
