@@ -45,6 +45,8 @@ class ServeOptions:
     workers: int | None = None
     """Query worker processes; default one per CPU, at least two. 0 runs queries in the server process, without
     a timeout (for debugging)."""
+    worker_allocator: str = "auto"
+    """malloc of the query workers: "auto", "system" or a library path (`jaikg.workers.worker_allocator`)."""
     client_concurrency: int | None = None
     max_query_length: int | None = None
     cors_origins: tuple[str, ...] = ()
@@ -107,7 +109,7 @@ def serve(options: ServeOptions) -> None:
         store = serving_store(options)
         if options.workers != 0:
             pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,
-                              isolate_network=not options.allowed_services)
+                              isolate_network=not options.allowed_services, allocator=options.worker_allocator)
     try:
         app = create_app({**app_config(options, store), "EXECUTOR": pool})
         logging.getLogger("waitress").setLevel(logging.INFO)
