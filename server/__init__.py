@@ -27,6 +27,7 @@ from .blueprints import export, graph, graph_store, pages, sparql, ui, void
 from .cache import DEFAULT_CACHE_BYTES, DEFAULT_MAX_AGE, CachingExecutor
 from .cors import init_cors
 from .errors import init_errors
+from .fast_path import QueryFastPath
 from .limits import init_limits
 from .security import init_security
 from .state import Jaikg, Settings
@@ -63,4 +64,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_cors(app)
     init_limits(app)
     init_security(app)
+    app.wsgi_app = QueryFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

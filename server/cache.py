@@ -122,8 +122,10 @@ def with_validators(response: Response, etag: str, last_modified: float, max_age
     client already has it (GET and HEAD only)."""
     response.set_etag(etag)
     response.last_modified = int(last_modified)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    if max_age == 0:
-        response.cache_control.must_revalidate = True
+    response.headers["Cache-Control"] = cache_control(max_age)
     return response.make_conditional(request)
+
+
+def cache_control(max_age: int) -> str:
+    """The `Cache-Control` of an answer: reusable for `max_age` seconds; revalidated every time when 0."""
+    return f"public, max-age={max_age}" if max_age else "public, max-age=0, must-revalidate"

@@ -112,16 +112,25 @@ TRUNCATION_HEADER = "X-SPARQL-MaxRows"
 """What the endpoint sets on an answer cut at --max-rows (server/blueprints/sparql.py)."""
 
 
+def truncation_headers(max_rows: int | str) -> dict[str, str]:
+    """The headers of an answer cut at `max_rows`."""
+    return {TRUNCATION_HEADER: str(max_rows), "X-JAIKG-Truncated": "true",
+            "Warning": f'199 jaikg "the answer was cut after {max_rows} rows (--max-rows)"'}
+
+
+def truncated_json(body: bytes, media_type: str) -> bytes:
+    """A SPARQL JSON body with `"truncated": true` as its first member; other bodies as they are."""
+    if media_type == "application/sparql-results+json" and body.startswith(b"{"):
+        return b'{"truncated":true,' + body[1:]
+    return body
+
+
 def mark_truncation(response: Response) -> Response:
     if TRUNCATION_HEADER not in response.headers:
         return response
-    rows = response.headers[TRUNCATION_HEADER]
-    response.headers["X-JAIKG-Truncated"] = "true"
-    response.headers["Warning"] = f'199 jaikg "the answer was cut after {rows} rows (--max-rows)"'
-    if response.mimetype == "application/sparql-results+json" and not response.is_streamed:
-        body = response.get_data()
-        if body.startswith(b"{"):
-            response.set_data(b'{"truncated":true,' + body[1:])
+    response.headers.update(truncation_headers(response.headers[TRUNCATION_HEADER]))
+    if not response.is_streamed:
+        response.set_data(truncated_json(response.get_data(), response.mimetype))
     return response
 
 

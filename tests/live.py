@@ -38,13 +38,13 @@ def wait_until_up(base_url: str, timeout: float = 120.0, process: subprocess.Pop
 
 
 @contextmanager
-def thread_server(config: dict[str, Any]) -> Iterator[str]:
-    """`create_app(config)` under waitress in a daemon thread; yields the base URL."""
+def thread_server(config: dict[str, Any], app: Any = None) -> Iterator[str]:
+    """`create_app(config)` (or `app`, when given) under waitress in a daemon thread; yields the base URL."""
     from waitress.server import create_server
 
     from jaikg.server import create_app
 
-    server = create_server(create_app(config), host="127.0.0.1", port=0, threads=4)
+    server = create_server(app if app is not None else create_app(config), host="127.0.0.1", port=0, threads=4)
     base_url = f"http://127.0.0.1:{server.effective_port}"
     stopping = threading.Event()
 

@@ -9,6 +9,7 @@ from jaikg.sparql import (GRAPH_TYPES, NotAcceptable, QueryRequest, UpdateReques
 from jaikg.sparql_lexer import query_form
 
 from ..cache import with_validators
+from ..fast_path import FAILED
 from ..negotiation import content_type, negotiate
 from ..protocol import Operation, read_operation
 from ..service_description import service_description
@@ -45,6 +46,9 @@ def choose_media_type(form: str | None, format_name: str | None, what: str) -> s
 
 
 def run_query(operation: Operation) -> Response:
+    failed = request.environ.get(FAILED)
+    if failed is not None:
+        raise failed
     state = jaikg()
     form = query_form(operation.text)
     media_type = choose_media_type(form, operation.format, f"a {form or 'SPARQL'} query")
