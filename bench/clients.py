@@ -1,5 +1,6 @@
-"""Keep-alive HTTP clients for the benchmark: latency of one query (median, p99) and throughput at N concurrent
-clients (each its own process, so the Python client does not share one GIL), cold or warm.
+"""Keep-alive HTTP clients for the benchmark: latency of one query on every system (median, p99; requests
+interleaved across the systems) and throughput at N concurrent clients (each its own process, so the Python client
+does not share one GIL), cold or warm.
 
 Cold: every request carries a unique SPARQL comment, so a result cache cannot answer it (the engines ignore the
 comment). Warm: the same query text every time.
@@ -63,26 +64,37 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
 
 
-def latency(base: str, path: str, query: str, repeats: int, budget: float, limit: float | None) -> Latency:
-    """Median and p99 of `repeats` cold requests (fewer when they pass `budget` seconds, at least 3), after one
-    warm-up request; `over_limit` when a request took longer than `limit`."""
-    client = Client(base, path, timeout=limit)
-    try:
-        client.ask(cold(query, "warm-up"))
-    except TimeLimit:
-        return Latency(None, None, 0, over_limit=True)
-    times: list[float] = []
+def latency(targets: dict[str, tuple[str, str, float | None]], query: str, repeats: int,
+            budget: float) -> dict[str, Latency]:
+    """Median and p99 of `repeats` cold requests per target (fewer when the rounds pass `budget` seconds, at
+    least 3), sent in rounds of one request to each target in turn, so that whatever else the machine does
+    weighs on every system alike. `targets`: name -> (base URL, query path, time limit or None); a target that
+    passes its limit is `over_limit` and asked no more. One warm-up request each first."""
+    clients = {name: Client(base, path, timeout=limit) for name, (base, path, limit) in targets.items()}
+    times: dict[str, list[float]] = {name: [] for name in targets}
+    over: set[str] = set()
+    for name, client in clients.items():
+        try:
+            client.ask(cold(query, "warm-up"))
+        except TimeLimit:
+            over.add(name)
     started = time.perf_counter()
     for i in range(repeats):
-        start = time.perf_counter()
-        try:
-            client.ask(cold(query, f"latency-{i}"))
-        except TimeLimit:
-            return Latency(None, None, len(times), over_limit=True)
-        times.append((time.perf_counter() - start) * 1000)
-        if len(times) >= 3 and time.perf_counter() - started > budget:
+        for name, client in clients.items():
+            if name in over:
+                continue
+            start = time.perf_counter()
+            try:
+                client.ask(cold(query, f"latency-{i}"))
+            except TimeLimit:
+                over.add(name)
+                continue
+            times[name].append((time.perf_counter() - start) * 1000)
+        if i >= 2 and time.perf_counter() - started > budget:
             break
-    return Latency(statistics.median(times), percentile(times, 0.99), len(times))
+    return {name: Latency(None, None, len(times[name]), over_limit=True) if name in over else
+            Latency(statistics.median(times[name]), percentile(times[name], 0.99), len(times[name]))
+            for name in targets}
 
 
 def _hammer(args: tuple[str, str, str, bool, float, int]) -> int:

@@ -3,9 +3,11 @@
     python bench/run.py --sizes 10000 100000 1000000
 
 For each size: `jaikg synth` data (plus the ontology, which competency questions need) as one N-Quads file; each
-system loads it (load time, peak memory of its process tree), then answers the queries below (median and p99 of
-cold requests on a keep-alive connection) and a cheap and a heavier query at 1 and 8 concurrent clients, cold
-(every request unique, so no result cache helps) and warm (the same request again). Writes
+system loads it (load time, peak memory of its process tree). With all of them up, each query is sent in rounds of
+one request to every system in turn (median and p99 of cold requests on a keep-alive connection per system), so a
+burst of other work on this shared machine weighs on all systems alike; then each system in turn answers a cheap
+and a heavier query at 1 and 8 concurrent clients, cold (every request unique, so no result cache helps) and warm
+(the same request again). Writes
 `bench/results/results.json`, `results.md` (the tables, the ratios against the targets of issue 7, the machine)
 and `latency.png`. Figures move with whatever else the machine runs; the ratios are measured in the same run.
 """
@@ -71,43 +73,58 @@ def write_data(size: int, workdir: Path) -> Path:
     return path
 
 
-def measure(system: System, queries: dict[str, str], args: argparse.Namespace, skip: set[str]) -> dict:
-    """Everything measured on one running system."""
-    limit = args.rdflib_limit if system.name == "rdflib endpoint" else None
-    result: dict = {"load_s": system.load_seconds, "load_peak_mb": (system.load_peak or 0) / 2**20,
-                    "start_s": system.start_seconds, "latency": {}, "throughput": {}}
+def measure_latency(running: list[System], queries: dict[str, str], args: argparse.Namespace,
+                    skips: dict[str, set[str]], results: dict) -> None:
+    """Every query on every running system, interleaved; a system past the rdflib limit is restarted."""
     for name, query in queries.items():
-        if name in skip:
-            result["latency"][name] = {"over_limit": True, "skipped": True}
-            continue
-        measured = latency(system.base, system.query_path, query, args.repeats, args.budget, limit)
-        result["latency"][name] = vars(measured)
-        if measured.over_limit:
-            skip.add(name)
-            system.restart()
+        targets = {system.name: (system.base, system.query_path,
+                                 args.rdflib_limit if system.name == "rdflib endpoint" else None)
+                   for system in running if name not in skips[system.name]}
+        measured = latency(targets, query, args.repeats, args.budget)
+        for system in running:
+            entry = measured.get(system.name)
+            results[system.name]["latency"][name] = (
+                vars(entry) if entry else {"over_limit": True, "skipped": True})
+            if entry is not None and entry.over_limit:
+                skips[system.name].add(name)
+                system.restart()
+
+
+def measure_throughput(system: System, queries: dict[str, str], args: argparse.Namespace, skip: set[str],
+                       result: dict) -> None:
+    """A cheap and a heavier query at 1 and 8 clients, cold and warm (the rdflib endpoint: the cheap one)."""
     for name, clients, warm in itertools.product(THROUGHPUT_QUERIES, (1, 8), (False, True)):
-        if name in skip or (limit is not None and name != "point lookup"):
+        if name in skip or (system.name == "rdflib endpoint" and name != "point lookup"):
             continue
         key = f"{name} | {clients} | {'warm' if warm else 'cold'}"
         result["throughput"][key] = throughput(system.base, system.query_path, queries[name], clients,
                                                args.seconds, warm)
-    result["serving_rss_mb"] = system.rss() / 2**20
-    return result
 
 
 def run_size(size: int, args: argparse.Namespace, skips: dict[str, set[str]]) -> dict:
+    """Load every system, then measure latency with all of them up (interleaved), then throughput one by one."""
     data = write_data(size, args.workdir)
     quads = sum(1 for _ in open(data, "rb"))
+    systems = [SYSTEMS[name](name, data, args.workdir) for name in args.systems]
     results: dict = {"quads": quads, "systems": {}}
-    for name in args.systems:
-        system = SYSTEMS[name](name, data, args.workdir)
-        print(f"[{size}] {name}: loading", file=sys.stderr, flush=True)
-        try:
+    queries = all_queries()
+    try:
+        for system in systems:
+            print(f"[{size}] {system.name}: loading", file=sys.stderr, flush=True)
             system.start()
-            results["systems"][name] = measure(system, all_queries(), args, skips.setdefault(name, set()))
-        finally:
+            skips.setdefault(system.name, set())
+            results["systems"][system.name] = {
+                "load_s": system.load_seconds, "load_peak_mb": (system.load_peak or 0) / 2**20,
+                "start_s": system.start_seconds, "latency": {}, "throughput": {}}
+        print(f"[{size}] latency", file=sys.stderr, flush=True)
+        measure_latency(systems, queries, args, skips, results["systems"])
+        for system in systems:
+            print(f"[{size}] {system.name}: throughput", file=sys.stderr, flush=True)
+            measure_throughput(system, queries, args, skips[system.name], results["systems"][system.name])
+            results["systems"][system.name]["serving_rss_mb"] = system.rss() / 2**20
+    finally:
+        for system in systems:
             system.stop()
-        print(f"[{size}] {name}: done", file=sys.stderr, flush=True)
     return results
 
 
