@@ -271,9 +271,10 @@ def query(query_or_file: str, output_format: str) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               metavar="SECONDS", envvar="JAIKG_TIMEOUT",
               help="Longest a query may run; its worker process is then killed and the client gets 503.")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True, metavar="N",
+@click.option("--max-rows", type=click.IntRange(min=0), default=10_000, show_default=True, metavar="N",
               envvar="JAIKG_MAX_ROWS",
-              help="Most rows (or triples) an answer carries; longer answers are cut, with X-JAIKG-Truncated: true.")
+              help="Most rows (or triples) an answer carries; longer answers are cut, with X-JAIKG-Truncated: true. "
+                   "0: no limit.")
 @click.option("--workers", type=click.IntRange(min=0), metavar="N", envvar="JAIKG_WORKERS",
               help="Query worker processes [default: one per CPU, at least 2]; 0: in the server process, no timeout.")
 @click.option("--worker-allocator", default="auto", show_default=True, metavar="auto|system|PATH",
@@ -315,7 +316,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     from .workers import worker_allocator as allocator_library
 
     options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
-                           update_token=update_token, timeout=timeout, max_rows=max_rows, workers=workers,
+                           update_token=update_token, timeout=timeout, max_rows=max_rows or None, workers=workers,
                            worker_allocator=worker_allocator, client_concurrency=client_concurrency,
                            max_query_length=max_query_length,
                            cors_origins=cors_origins, allowed_services=allowed_services, backend=backend,

@@ -15,7 +15,7 @@ import requests
 from jaikg.sparql import InlineExecutor, QueryAnswer, QueryRequest
 from server.limits import DEFAULT_CLIENT_CONCURRENCY, DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_QUERY_LENGTH
 
-from .live import thread_server
+from .live import cli_server, thread_server
 from .safety import client_from
 
 MAX_ROWS = 3
@@ -145,3 +145,17 @@ def test_too_many_requests_from_one_client_is_429(server: str, executor: GatedEx
             thread.join(60)
     assert [r.status_code for r in held] == [200, 200]
     assert client.get(server + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+
+
+def test_max_rows_zero_serves_whole_answers() -> None:
+    """`jaikg serve --max-rows 0` cuts nothing: a query over every statement returns as many rows as COUNT says,
+    while `--max-rows 2` on the same data returns two, marked truncated."""
+    count_query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    for option, whole in (("0", True), ("2", False)):
+        with cli_server("--max-rows", option, "--workers", "1") as base_url:
+            count = int(requests.get(f"{base_url}/sparql", params={"query": count_query}, timeout=60)
+                        .json()["results"]["bindings"][0]["n"]["value"])
+            response = requests.get(f"{base_url}/sparql", params={"query": MANY_ROWS}, timeout=60)
+            rows = len(response.json()["results"]["bindings"])
+            assert count > 2
+            assert (rows, "X-JAIKG-Truncated" in response.headers) == ((count, False) if whole else (2, True))
