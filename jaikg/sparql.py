@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -98,9 +98,51 @@ class QueryAnswer:
     body: bytes
     media_type: str
     kind: str
-    """"solutions", "boolean" or "graph"."""
+    """"solutions", "boolean", "graph", or "stream" when the body comes in `chunks`."""
     truncated: bool = False
     rows: int | None = None
+    chunks: Iterable[bytes] | None = None
+    """A streamed answer's body, piece by piece as it is written (`body` is then empty); an iterable with a
+    `close()` that frees whatever produces it (see `jaikg.workers`)."""
+
+
+Spill = Callable[[bytes], None]
+"""Where an answer too large to hold goes as it is written (a worker sends it on to the server)."""
+STREAM_THRESHOLD = 1024 * 1024
+"""An answer larger than this (bytes) is streamed when the executor can stream; smaller ones are whole, with an
+ETag, and can be cached."""
+CHUNK = 64 * 1024
+"""Smallest piece a streamed answer is handed on in (pyoxigraph's writers write 8 kB at a time)."""
+
+
+class BodyWriter:
+    """The file-like object pyoxigraph's writers write an answer into: kept in memory, or once it passes
+    `threshold` bytes, handed to `spill` in pieces of at least CHUNK bytes while the rest is still being written."""
+
+    def __init__(self, spill: Spill, threshold: int = STREAM_THRESHOLD) -> None:
+        self.spill = spill
+        self.threshold = threshold
+        self.spilled = False
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= (CHUNK if self.spilled else self.threshold):
+            self.spilled = True
+            self.spill(bytes(self._buffer))
+            self._buffer.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        """pyoxigraph flushes when it is done; pieces are handed on in `write` and `finish`."""
+
+    def finish(self) -> bytes:
+        """The whole body when it stayed in memory; else the last piece is handed on and b"" returned."""
+        if self.spilled:
+            if self._buffer:
+                self.spill(bytes(self._buffer))
+            return b""
+        return bytes(self._buffer)
 
 
 @dataclass
@@ -211,8 +253,12 @@ def _dataset_options(request: QueryRequest) -> dict[str, object]:
     return {} if has_from else {"use_default_graph_as_union": True}
 
 
-def answer_query(store: GraphStore, request: QueryRequest) -> QueryAnswer:
-    """Evaluate `request` on `store` and serialize the result in `request.media_type`."""
+def answer_query(store: GraphStore, request: QueryRequest, spill: Spill | None = None,
+                 stream_threshold: int = STREAM_THRESHOLD) -> QueryAnswer:
+    """Evaluate `request` on `store` and serialize the result in `request.media_type`.
+
+    With `spill`, an answer without a row limit that grows past `stream_threshold` bytes goes to `spill` piece by
+    piece as pyoxigraph writes it, and the returned answer's body is empty (the caller streams what it got)."""
     refuse_outbound(request.query, request.allowed_services)
     form = query_form(request.query)
     if form is not None and request.media_type not in media_types_for(form):
@@ -225,20 +271,26 @@ def answer_query(store: GraphStore, request: QueryRequest) -> QueryAnswer:
         results = store.query(request.query, base_iri=request.base_iri, **options)
         if isinstance(results, ox.QueryBoolean):
             return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "boolean")
+        writer = BodyWriter(spill, stream_threshold) if spill is not None and request.max_rows is None else None
         if isinstance(results, ox.QuerySolutions):
-            return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "solutions")
-        return _answer_graph(results, request)
+            body = _write_solutions(results, request.media_type, writer)
+            return QueryAnswer(body, request.media_type, "stream" if writer and writer.spilled else "solutions")
+        return _answer_graph(results, request, writer)
     except SyntaxError as error:
         raise syntax_error(error) from None
     except (OSError, RuntimeError, ValueError) as error:
         raise SparqlError(500, f"the query could not be evaluated: {error}") from None
 
 
-def _write_solutions(results: ox.QuerySolutions | ox.QueryBoolean, media_type: str) -> bytes:
+def _write_solutions(results: ox.QuerySolutions | ox.QueryBoolean, media_type: str,
+                     writer: BodyWriter | None = None) -> bytes:
     if media_type not in SOLUTION_TYPES:
         raise NotAcceptable(406, f"{media_type} is not a media type for SELECT or ASK results; supported: "
                             + ", ".join(SOLUTION_TYPES))
-    return results.serialize(format=SOLUTION_TYPES[media_type])
+    if writer is None:
+        return results.serialize(format=SOLUTION_TYPES[media_type])
+    results.serialize(writer, format=SOLUTION_TYPES[media_type])
+    return writer.finish()
 
 
 def _answer_limited_solutions(store: GraphStore, request: QueryRequest, options: dict[str, object]) -> QueryAnswer:
@@ -267,13 +319,13 @@ def _answer_limited_solutions(store: GraphStore, request: QueryRequest, options:
     return QueryAnswer(body, request.media_type, "solutions", truncated=truncated, rows=rows)
 
 
-def _answer_graph(triples: ox.QueryTriples, request: QueryRequest) -> QueryAnswer:
+def _answer_graph(triples: ox.QueryTriples, request: QueryRequest, writer: BodyWriter | None = None) -> QueryAnswer:
     if request.media_type not in GRAPH_TYPES:
         raise NotAcceptable(406, f"{request.media_type} is not a media type for CONSTRUCT or DESCRIBE results; "
                             "supported: " + ", ".join(GRAPH_TYPES))
     if request.max_rows is None:
-        body = write_rdf(triples, request.media_type)
-        return QueryAnswer(body, request.media_type, "graph")
+        body = write_rdf(triples, request.media_type, output=writer)
+        return QueryAnswer(body, request.media_type, "stream" if writer and writer.spilled else "graph")
     kept = list(itertools.islice(triples, request.max_rows + 1))
     truncated = len(kept) > request.max_rows
     kept = kept[:request.max_rows]
@@ -285,12 +337,17 @@ QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 
 
 def write_rdf(statements: Iterable[ox.Triple] | Iterable[ox.Quad], media_type: str,
-              prefixes: dict[str, str] | None = None) -> bytes:
+              prefixes: dict[str, str] | None = None, output: BodyWriter | None = None) -> bytes:
     """Triples or quads in the RDF syntax of `media_type` (a key of GRAPH_TYPES), with the project's prefixes.
-    Triples written as TriG or N-Quads go to the default graph; quads written as a triple syntax lose their graph."""
+    Triples written as TriG or N-Quads go to the default graph; quads written as a triple syntax lose their graph.
+    With `output`, written there (what remains in memory is returned)."""
     rdf_format = GRAPH_TYPES[media_type]
-    return ox.serialize(_fit(statements, rdf_format in QUAD_FORMATS), format=rdf_format,
-                        prefixes=PREFIXES if prefixes is None else prefixes)
+    fitted = _fit(statements, rdf_format in QUAD_FORMATS)
+    chosen = PREFIXES if prefixes is None else prefixes
+    if output is None:
+        return ox.serialize(fitted, format=rdf_format, prefixes=chosen)
+    ox.serialize(fitted, output, format=rdf_format, prefixes=chosen)
+    return output.finish()
 
 
 def _fit(statements: Iterable[ox.Triple] | Iterable[ox.Quad], quads: bool) -> Iterator[ox.Triple | ox.Quad]:

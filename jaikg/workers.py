@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -37,11 +37,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from .sandbox import isolate_network
-from .sparql import QueryAnswer, QueryRequest, QueryTimeout, SparqlError, UpdateRequest, answer_query, answer_update
+from .sparql import (STREAM_THRESHOLD, QueryAnswer, QueryRequest, QueryTimeout, Spill, SparqlError, UpdateRequest,
+                     answer_query, answer_update)
 
 log = logging.getLogger(__name__)
 
-Evaluate = Callable[[ox.Store, QueryRequest], QueryAnswer]
+Evaluate = Callable[[ox.Store, QueryRequest, Spill, int], QueryAnswer]
+"""`answer_query`'s signature: (store, request, spill, stream threshold)."""
 
 DEFAULT_TIMEOUT = 30.0
 START_TIMEOUT = 300.0
@@ -98,6 +100,8 @@ class WorkerSpec:
     isolate_network: bool
     allocator: str | None = None
     """A malloc library to preload (`worker_allocator`), or None for the system's."""
+    stream_threshold: int = STREAM_THRESHOLD
+    """Answers larger than this many bytes are streamed to the server as they are written."""
 
 
 class WorkerBusy(SparqlError):
@@ -137,17 +141,32 @@ def _worker_main(conn: Connection) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(_answer(spec.evaluate, store, request))
+        _answer(spec, store, request, conn)
 
 
-def _answer(evaluate: Evaluate, store: ox.Store, request: QueryRequest) -> tuple[str, Any]:
+def _answer(spec: WorkerSpec, store: ox.Store, request: QueryRequest, conn: Connection) -> None:
+    """Send the answer: `("ok", answer)` or `("error", …)`; a streamed answer is `("stream", None)`, its pieces as
+    raw messages, an empty message, then the outcome."""
+    streaming = False
+
+    def spill(piece: bytes) -> None:
+        nonlocal streaming
+        if not streaming:
+            conn.send(("stream", None))
+            streaming = True
+        conn.send_bytes(piece)
+
+    outcome: tuple[str, Any]
     try:
-        return "ok", evaluate(store, request)
+        outcome = "ok", spec.evaluate(store, request, spill, spec.stream_threshold)
     except SparqlError as error:
-        return "error", (type(error), dict(vars(error)))
+        outcome = "error", (type(error), dict(vars(error)))
     except Exception as error:  # an engine failure must reach the client as an error, not kill the worker
         log.exception("query failed in worker")
-        return "error", (SparqlError, {"status": 500, "message": f"query failed: {type(error).__name__}"})
+        outcome = "error", (SparqlError, {"status": 500, "message": f"query failed: {type(error).__name__}"})
+    if streaming:
+        conn.send_bytes(b"")
+    conn.send(outcome)
 
 
 class _Worker:
@@ -196,11 +215,14 @@ class WorkerPool:
 
     def __init__(self, store: ox.Store, *, store_dir: Path | str | None = None, size: int | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT, isolate_network: bool = True,
-                 evaluate: Evaluate = answer_query, allocator: str | None = None) -> None:
+                 evaluate: Evaluate = answer_query, allocator: str | None = None,
+                 stream_threshold: int = STREAM_THRESHOLD) -> None:
         """`isolate_network`: cut the workers off the network (`jaikg.sandbox`); off when SERVICE may call an
         allowed endpoint. `evaluate` runs in the workers: a module-level function (it is pickled by name).
-        `allocator`: "auto", "system" or a library path (`worker_allocator`)."""
+        `allocator`: "auto", "system" or a library path (`worker_allocator`). Answers past `stream_threshold`
+        bytes come back as a stream (`QueryAnswer.chunks`)."""
         self.evaluate = evaluate
+        self.stream_threshold = stream_threshold
         self.allocator = worker_allocator(allocator)
         self.isolate_network = isolate_network
         self.store = store
@@ -218,7 +240,7 @@ class WorkerPool:
         self._start_generation()
 
     def _spec(self, source: StoreSource) -> WorkerSpec:
-        return WorkerSpec(source, self.evaluate, self.isolate_network, self.allocator)
+        return WorkerSpec(source, self.evaluate, self.isolate_network, self.allocator, self.stream_threshold)
 
     def _snapshot(self) -> StoreSource:
         """Where workers of the next generation read the graph from."""
@@ -276,6 +298,8 @@ class WorkerPool:
                 raise QueryTimeout(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped",
                                    details={"timeout": f"{timeout:g}"})
             status, payload = worker.conn.recv()
+            if status == "stream":
+                return QueryAnswer(b"", request.media_type, "stream", chunks=_Stream(self, worker, deadline, timeout))
         except (EOFError, OSError, BrokenPipeError):
             log.error("worker %s died while answering a query", worker.pid)
             self._replace(worker)
@@ -342,6 +366,13 @@ class WorkerPool:
             self._release(worker)
             return
 
+    def _finish(self, worker: _Worker, complete: bool) -> None:
+        """After a stream: the worker is free again when it sent everything, else (client gone, time out) killed."""
+        if complete:
+            self._release(worker)
+        elif worker in self._busy:
+            self._replace(worker)
+
     def pids(self) -> list[int]:
         """The process ids of the live workers (for tests and monitoring)."""
         with self._lock:
@@ -362,6 +393,45 @@ class WorkerPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Stream:
+    """The pieces of a streamed answer as its worker sends them, for the WSGI server to send on. The worker stays
+    busy until the last piece; past the time limit it is killed and the iteration raises `QueryTimeout`, so the
+    server cuts the connection instead of ending the body as if it were whole. `close()` (the WSGI server calls
+    it, also when the client went away) frees or kills the worker."""
+
+    def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float | None, timeout: float | None) -> None:
+        self.pool, self.worker, self.deadline, self.timeout = pool, worker, deadline, timeout
+        self.complete = False
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        conn = self.worker.conn
+        try:
+            while True:
+                remaining = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+                if not conn.poll(remaining):
+                    raise QueryTimeout(503, f"the answer was still being written after the time limit of "
+                                            f"{self.timeout:g} s; it was stopped and the connection cut")
+                piece = conn.recv_bytes()
+                if not piece:
+                    break
+                yield piece
+            status, payload = conn.recv()
+            self.complete = True
+        except (EOFError, OSError) as error:
+            raise SparqlError(503, "the answer could not be finished: its worker process stopped") from error
+        finally:
+            self.close()
+        if status != "ok":
+            raise SparqlError(500, f"the answer failed while it was being written: {payload}")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.pool._finish(self.worker, self.complete)
 
 
 if __name__ == "__main__":

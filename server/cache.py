@@ -6,7 +6,7 @@ limit), least recently used first out once the bodies pass `RESULT_CACHE_BYTES` 
 cache off). Every update through the executor (SPARQL Update, Graph Store writes) clears it and moves the
 `Last-Modified` time.
 
-Every answer of the endpoint carries an `ETag` (a hash of its body), `Last-Modified` (when the graph was loaded
+Every answer of the endpoint carries an `ETag` (a hash of its body; not a streamed one), `Last-Modified` (when the graph was loaded
 or last updated) and `Cache-Control`; a GET with a matching `If-None-Match` or a later `If-Modified-Since` gets
 `304 Not Modified` without a body.
 """
@@ -34,7 +34,8 @@ ENTRY_SHARE = 8
 @dataclass(frozen=True)
 class CachedAnswer:
     answer: QueryAnswer
-    etag: str
+    etag: str | None
+    """None for a streamed answer: its body is not known before it is sent."""
 
 
 def etag_of(body: bytes) -> str:
@@ -99,6 +100,8 @@ class CachingExecutor:
         entry = self.cache.get(key)
         if entry is None:
             answer = self.inner.run(query)
+            if answer.chunks is not None:
+                return CachedAnswer(answer, None)
             entry = CachedAnswer(answer, etag_of(answer.body))
             self.cache.put(key, entry)
         return entry
@@ -118,10 +121,11 @@ class CachingExecutor:
         return getattr(self.inner, name)
 
 
-def with_validators(response: Response, etag: str, last_modified: float, max_age: int) -> Response:
-    """`ETag`, `Last-Modified` and `Cache-Control` on `response`; a `304` when the request's conditions say the
-    client already has it (GET and HEAD only)."""
-    response.set_etag(etag)
+def with_validators(response: Response, etag: str | None, last_modified: float, max_age: int) -> Response:
+    """`ETag` (unless the answer is streamed), `Last-Modified` and `Cache-Control` on `response`; a `304` when the
+    request's conditions say the client already has it (GET and HEAD only)."""
+    if etag is not None:
+        response.set_etag(etag)
     response.last_modified = int(last_modified)
     response.headers["Cache-Control"] = cache_control(max_age)
     return response.make_conditional(request)

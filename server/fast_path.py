@@ -5,7 +5,7 @@ times what Oxigraph takes to answer a point lookup. `QueryFastPath` wraps the ap
 plain query request itself: GET, only a `query` parameter, no conditional headers, an Accept header that is absent,
 `*/*` or names one supported media type exactly, CORS open to any origin. It runs the same `QueryRequest` through the
 same executor and result cache as the `/sparql` view and sends the same headers (`tests/test_fast_path.py` holds
-the two paths to byte-identical answers). Everything else, and every request whose query fails, goes on to the
+the two paths to byte-identical answers); an answer the workers stream goes out as they write it. Everything else, and every request whose query fails, goes on to the
 Flask app: a failure is handed over in the WSGI environ (`FAILED`), so the view reports it without running the
 query a second time.
 """
@@ -81,16 +81,19 @@ class QueryFastPath:
         finally:
             slots.release(client)
         answer = cached.answer
-        body = truncated_json(answer.body, media_type) if answer.truncated else answer.body
-        headers = [("Content-Type", content_type(media_type)), ("Content-Length", str(len(body))),
-                   ("Vary", "Accept"), ("ETag", quote_etag(cached.etag)),
+        headers = [("Content-Type", content_type(media_type)), ("Vary", "Accept"),
                    ("Last-Modified", http_date(int(state.executor.last_modified))),
                    ("Cache-Control", cache_control(state.settings.max_age)),
                    ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
                    *SECURITY_HEADERS.items()]
+        self.served += 1
+        if answer.chunks is not None:
+            start_response("200 OK", headers)
+            return answer.chunks
+        body = truncated_json(answer.body, media_type) if answer.truncated else answer.body
+        headers += [("Content-Length", str(len(body))), ("ETag", quote_etag(cached.etag or ""))]
         if answer.truncated:
             headers.extend(truncation_headers(state.settings.max_rows).items())
-        self.served += 1
         start_response("200 OK", headers)
         return [body]
 

@@ -57,7 +57,9 @@ def run_query(operation: Operation) -> Response:
         named_graph_uris=operation.named_graphs, max_rows=state.settings.max_rows, timeout=state.settings.timeout,
         base_iri=request.base_url, allowed_services=state.settings.allowed_services))
     answer = cached.answer
-    response = Response(answer.body, content_type=content_type(answer.media_type))
+    body = answer.chunks if answer.chunks is not None else answer.body
+    response = Response(body, content_type=content_type(answer.media_type))
+    response.implicit_sequence_conversion = False  # a streamed body is sent as it comes, never gathered first
     response.vary.add("Accept")
     if answer.truncated:
         response.headers["X-SPARQL-MaxRows"] = str(state.settings.max_rows)

@@ -1,0 +1,96 @@
+"""Answers larger than the stream threshold go out while they are written: from the worker process in pieces,
+through the server without being held whole, to the client as a chunked body. The bytes are those of the whole
+answer; a client that goes away or a time limit mid-stream frees the worker; a cut stream is a cut connection,
+never a body that looks complete."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from jaikg.server import create_app
+from jaikg.sparql import QueryRequest, QueryTimeout, answer_query
+from jaikg.workers import WorkerPool
+
+from .live import thread_server
+
+THRESHOLD = 4096
+ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?s ?p ?o"
+"""Without blank nodes, whose labels differ between the server's store and a worker's copy of it."""
+ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+"""The shipped graph cubed: rows keep coming far past any time limit in these tests."""
+JSON = "application/sparql-results+json"
+
+
+def full_pool(pool: WorkerPool, timeout: float = 60.0) -> set[int]:
+    """The worker pids once the pool has all its workers again (a replacement starts in the background)."""
+    deadline = time.monotonic() + timeout
+    while len(pool.pids()) < pool.size and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return set(pool.pids())
+
+
+@pytest.fixture(scope="module")
+def pool(shipped_store: ox.Store) -> Iterator[WorkerPool]:
+    with WorkerPool(shipped_store, size=2, timeout=3, stream_threshold=THRESHOLD) as pool:
+        yield pool
+
+
+def test_a_large_answer_streams_the_bytes_of_the_whole_answer(pool: WorkerPool, shipped_store: ox.Store) -> None:
+    whole = answer_query(shipped_store, QueryRequest(ALL, JSON)).body
+    assert len(whole) > 10 * THRESHOLD
+    answer = pool.run(QueryRequest(ALL, JSON))
+    assert answer.chunks is not None and answer.body == b""
+    pieces = list(answer.chunks)
+    assert len(pieces) > 1
+    assert b"".join(pieces) == whole
+
+
+def test_a_small_answer_stays_whole(pool: WorkerPool) -> None:
+    answer = pool.run(QueryRequest("SELECT ?x WHERE { VALUES ?x { 1 2 } }", JSON))
+    assert answer.chunks is None and b'"2"' in answer.body
+
+
+def test_a_finished_stream_frees_its_worker_and_an_abandoned_one_is_replaced(pool: WorkerPool) -> None:
+    before = set(pool.pids())
+    list(pool.run(QueryRequest(ALL, JSON)).chunks)
+    assert set(pool.pids()) == before, "a worker that sent its whole answer serves on"
+    stream = pool.run(QueryRequest(ALL, JSON)).chunks
+    next(iter(stream))
+    stream.close()  # what the WSGI server does when the client goes away
+    after = full_pool(pool)
+    assert len(after - before) == 1, "the worker left mid-answer was killed and replaced"
+    assert pool.run(QueryRequest("ASK { ?s ?p ?o }", JSON)).body.endswith(b"true}")
+
+
+def test_a_stream_past_the_time_limit_is_stopped(pool: WorkerPool) -> None:
+    stream = pool.run(QueryRequest(ENDLESS, JSON)).chunks
+    with pytest.raises(QueryTimeout):
+        for _ in stream:
+            pass
+    assert pool.run(QueryRequest("ASK { ?s ?p ?o }", JSON)).body.endswith(b"true}")
+
+
+@pytest.fixture(scope="module")
+def server(shipped_store: ox.Store, pool: WorkerPool) -> Iterator[str]:
+    with thread_server({"STORE": shipped_store, "EXECUTOR": pool, "MAX_ROWS": None}) as base_url:
+        yield base_url
+
+
+@pytest.mark.parametrize("view", [False, True], ids=["fast path", "view"])
+def test_the_endpoint_sends_a_chunked_body_without_etag(server: str, shipped_store: ox.Store, view: bool) -> None:
+    headers = {"If-None-Match": '"no-such-etag"'} if view else {}
+    response = requests.get(f"{server}/sparql", params={"query": ALL}, headers=headers, timeout=30)
+    assert response.status_code == 200
+    assert response.headers.get("Transfer-Encoding") == "chunked"
+    assert "ETag" not in response.headers and "Content-Length" not in response.headers
+    assert response.content == answer_query(shipped_store, QueryRequest(ALL, JSON)).body
+
+
+def test_a_stream_cut_by_the_time_limit_is_a_cut_connection(server: str) -> None:
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.get(f"{server}/sparql", params={"query": ENDLESS}, timeout=60).content
