@@ -15,6 +15,10 @@ no later query sees the old graph.
 Workers run with mimalloc or jemalloc preloaded when the machine has one (`worker_allocator`): Oxigraph allocates
 heavily while it evaluates joins, aggregates and regexes, and in a Python process with glibc's malloc those ran
 1.2-1.5x slower than in the Oxigraph server; with either allocator they run as fast (measured in bench/).
+
+An answer without a row limit that grows past `stream_threshold` bytes is not held whole: the worker sends
+`("stream", None)`, then the pieces as pyoxigraph writes them, an empty piece, and the outcome; `_Stream` passes the
+pieces to the WSGI server and, when it is closed, frees the worker or (client gone, time up) kills it.
 """
 
 from __future__ import annotations
