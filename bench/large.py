@@ -2,7 +2,7 @@
 `jaikg serve --store`, a few queries interleaved on both.
 
     python bench/large.py --size 10000000            # about 15 minutes here
-    python bench/large.py --size 10000000 --validate # jaikg load validates too (did not finish in 36 minutes)
+    python bench/large.py --size 10000000 --validate # jaikg load validates too (did not finish in 34 minutes)
 
 Writes `bench/results/10m/results.json`: load seconds and peak memory of each loader's process tree, start-up
 seconds and serving memory of each server, median latency (ms) of each query. `bench/run.py` measures the smaller
