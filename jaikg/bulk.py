@@ -1,10 +1,10 @@
 """`jaikg load`: large inputs into a persistent on-disk store, all or nothing, for `jaikg serve --store DIR`.
 
-The store is built in a sibling folder (`DIR.loading-PID`): the ontology as `build_store` adds it, the files through
-Oxigraph's bulk loader (streamed, with a progress callback), `optimize` (an uncompacted store after a bulk load
-answers scans many times slower), then the derived mentions. It is validated with the shapes compiled to SPARQL
-(`jaikg.shacl_sparql`: pySHACL would dominate at this size), the SPARQL rules and the quote check; only a valid
-store replaces DIR. A syntax error or a violation leaves DIR as it was.
+The store is built in a sibling folder (`DIR.loading-PID`): the ontology as `build_store` adds it, then the files
+through Oxigraph's bulk loader (streamed, with a progress callback). Meanwhile a helper process
+(`jaikg.load_check`) reads the same files into memory, derives the mentions, which are then bulk-loaded too, and
+validates with the shapes compiled to SPARQL (`jaikg.shacl_sparql`: pySHACL would dominate at this size), the SPARQL
+rules and the quote check. Only a valid store replaces DIR. A syntax error or a violation leaves DIR as it was.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import resources
-from .loading import (DataLoadError, bulk_derive_mentions, bulk_load_files, expand_paths, load_ontology,
-                      store_has_data)
-from .validation import ValidationReport, validate_store
+from .load_check import LoadCheck
+from .loading import DataLoadError, bulk_load_files, expand_paths, load_ontology, store_has_data
+from .namespaces import MENTIONS_GRAPH
+from .validation import ValidationReport
 
 
 @dataclass
@@ -30,7 +31,10 @@ class LoadResult:
     quads: int
     report: ValidationReport
     seconds: dict[str, float] = field(default_factory=dict)
-    """Wall-clock time of each phase: load, mentions, optimize, validate."""
+    """Wall-clock time of each phase: load (the bulk load, with the in-memory copy built meanwhile), mentions
+    (waiting for them, writing them), validate (waiting for the results after that)."""
+    check_seconds: dict[str, float] = field(default_factory=dict)
+    """The helper's phases: memory load, mentions, validate."""
 
 
 class _Phases:
@@ -64,17 +68,10 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
     building = target.with_name(f"{target.name}.loading-{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
     phases = _Phases()
+    report = ValidationReport()
     try:
-        store = ox.Store(str(building))
-        phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
-        phases.run("optimize", store.optimize)
-        phases.run("mentions", lambda: bulk_derive_mentions(store))
-        report = ValidationReport()
-        if validate:
-            phases.run("validate", lambda: report.results.extend(validate_store(store, engine="sparql").results))
-        quads = len(store)
-        store.flush()
-        del store
+        with LoadCheck(files, building.with_name(building.name + ".mentions.nt"), validate=validate) as check:
+            quads = _build(building, files, check, phases, report, on_bytes)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -82,7 +79,20 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
         shutil.rmtree(building, ignore_errors=True)
     else:
         _swap(building, target)
-    return LoadResult(target, quads, report, phases.seconds)
+    return LoadResult(target, quads, report, phases.seconds, check.seconds)
+
+
+def _build(folder: Path, files: list[Path], check: LoadCheck, phases: _Phases, report: ValidationReport,
+           on_bytes: Callable[[int], None]) -> int:
+    """Bulk-load the ontology, `files` and the helper's mentions into a new store in `folder`, then add the helper's
+    validation results to `report`; returns the number of quads. The store is closed on return."""
+    store = ox.Store(str(folder))
+    phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
+    phases.run("mentions", lambda: store.bulk_load(path=str(check.wait_for_mentions()), format=ox.RdfFormat.N_TRIPLES,
+                                                   to_graph=ox.NamedNode(MENTIONS_GRAPH)))
+    phases.run("validate", lambda: report.results.extend(check.results()))
+    store.flush()
+    return len(store)
 
 
 def _swap(built: Path, target: Path) -> None:

@@ -109,7 +109,7 @@ def synth(triples: int, output: Path, seed: int) -> None:
 def load(paths: tuple[Path, ...], store_dir: Path | None, target: str | None, shipped: bool, replace: bool,
          validate: bool, via: str, chunk_size: int, clear: bool, timeout: float) -> None:
     """Load the graph (the shipped data and PATHS) into a store: an on-disk store in DIR (bulk-loaded, all or
-    nothing, optimized) or a remote store at URL (every named graph replaced, in chunks: loading twice gives
+    nothing, validated meanwhile in memory) or a remote store at URL (every named graph replaced, in chunks: loading twice gives
     the same store).
 
     Exit status: 0 loaded, 1 the data does not conform (the target unchanged), 2 could not load or publish.
@@ -313,7 +313,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     from .loading import expand_paths
     from .locate import located_report
     from .serve import InvalidData, ServeOptions, serve as run_server
-    from .workers import worker_allocator as allocator_library
+    from .child_process import worker_allocator as allocator_library
 
     options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
                            update_token=update_token, timeout=timeout, max_rows=max_rows or None, workers=workers,

@@ -46,7 +46,7 @@ class ServeOptions:
     """Query worker processes; default one per CPU, at least two. 0 runs queries in the server process, without
     a timeout (for debugging)."""
     worker_allocator: str = "auto"
-    """malloc of the query workers: "auto", "system" or a library path (`jaikg.workers.worker_allocator`)."""
+    """malloc of the query workers: "auto", "system" or a library path (`jaikg.child_process.worker_allocator`)."""
     client_concurrency: int | None = None
     max_query_length: int | None = None
     cors_origins: tuple[str, ...] = ()

@@ -21,20 +21,25 @@ fixture and compare what they find.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
-RDF_TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_TYPE_PATH = f"{RDF_TYPE}/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 NODE_KINDS = {SH.Literal: "isLiteral(?v)", SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)",
               SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))", SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
               SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))"}
 VALUE_KEYS = {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.languageIn, SH.minExclusive, SH["or"]}
 COUNT_KEYS = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueShape, SH.qualifiedMinCount}
 IGNORED_KEYS = {SH.path, SH.message, SH.name, SH.description, RDF.type, SH.severity, SH.deactivated}
+
+
+SubclassesOf = Callable[[str], Sequence[str] | None]
+"""A class IRI → the IRIs of it and all its subclasses in the graph to validate (None when one is a blank node)."""
 
 
 class Unsupported(ValueError):
@@ -58,12 +63,26 @@ def _n3(term: rdflib.term.Node) -> str:
     return term.n3()
 
 
-def _value_condition(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
+def _subclasses(cls: rdflib.term.Node, subclasses: SubclassesOf | None) -> Sequence[str] | None:
+    return subclasses(str(cls)) if subclasses is not None and isinstance(cls, rdflib.URIRef) else None
+
+
+def _instance_test(cls: rdflib.term.Node, subclasses: SubclassesOf | None) -> str:
+    """A SPARQL expression: ?v is an instance of `cls` (SHACL's rdf:type/rdfs:subClassOf* test). With the
+    subclasses known, ?v's types are looked up and compared with them: evaluated per value, the property path
+    took three times as long at 10^6 triples."""
+    known = _subclasses(cls, subclasses)
+    if not known:
+        return f"EXISTS {{ ?v {RDF_TYPE_PATH} {_n3(cls)} }}"
+    return f"EXISTS {{ ?v {RDF_TYPE} ?_class FILTER(?_class IN ({', '.join(f'<{iri}>' for iri in known)})) }}"
+
+
+def _value_condition(shapes: rdflib.Graph, node: rdflib.term.Node, subclasses: SubclassesOf | None) -> str:
     """A SPARQL expression over ?v that holds when ?v conforms to the value constraints of `node`."""
     parts: list[str] = []
     for key, value in shapes.predicate_objects(node):
         if key == SH["class"]:
-            parts.append(f"EXISTS {{ ?v {RDF_TYPE_PATH} {_n3(value)} }}")
+            parts.append(_instance_test(value, subclasses))
         elif key == SH.datatype:
             parts.append(f"(isLiteral(?v) && datatype(?v) = {_n3(value)})")
         elif key == SH.nodeKind:
@@ -78,17 +97,22 @@ def _value_condition(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
         elif key == SH.minExclusive:
             parts.append(f"(?v > {_n3(value)})")
         elif key == SH["or"]:
-            parts.append("(" + " || ".join(_value_condition(shapes, m) for m in Collection(shapes, value)) + ")")
+            parts.append("(" + " || ".join(_value_condition(shapes, m, subclasses) for m in Collection(shapes, value))
+                         + ")")
         elif key not in IGNORED_KEYS | COUNT_KEYS | {SH.qualifiedMinCount}:
             raise Unsupported(f"{key} (in a shape near {node})")
     return " && ".join(parts) if parts else "true"
 
 
-def _targets(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
+def _targets(shapes: rdflib.Graph, shape: rdflib.term.Node, subclasses: SubclassesOf | None) -> str:
     """A group pattern binding ?focus to the shape's focus nodes (a UNION of its targets)."""
     groups = []
     classes = list(shapes.objects(shape, SH.targetClass))
-    if classes:
+    known = [_subclasses(c, subclasses) for c in classes]
+    if classes and all(known):
+        iris = dict.fromkeys(iri for found in known for iri in found or ())
+        groups.append(f"VALUES ?tc {{ {' '.join(f'<{iri}>' for iri in iris)} }} ?focus {RDF_TYPE} ?tc .")
+    elif classes:
         groups.append(f"VALUES ?tc {{ {' '.join(map(_n3, classes))} }} ?focus {RDF_TYPE_PATH} ?tc .")
     subjects_of = list(shapes.objects(shape, SH.targetSubjectsOf))
     if subjects_of:
@@ -117,8 +141,8 @@ def _message(shapes: rdflib.Graph, *nodes: rdflib.term.Node) -> str:
     return "constraint not satisfied"
 
 
-def _property_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str,
-                     prop: rdflib.term.Node) -> Iterator[CompiledCheck]:
+def _property_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str, prop: rdflib.term.Node,
+                     subclasses: SubclassesOf | None) -> Iterator[CompiledCheck]:
     path = shapes.value(prop, SH.path)
     if not isinstance(path, rdflib.URIRef):
         raise Unsupported(f"a property path that is not an IRI on {shape}")
@@ -131,7 +155,7 @@ def _property_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str,
         return CompiledCheck(str(shape), message, str(path), body)
 
     if keys & VALUE_KEYS:
-        condition = _value_condition(shapes, prop)
+        condition = _value_condition(shapes, prop, subclasses)
         yield check(f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v "
                     f"FILTER(!({condition})) BIND(?v AS ?value) }}")
     bounds = [(SH.minCount, "<"), (SH.maxCount, ">")]
@@ -142,7 +166,7 @@ def _property_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str,
                         f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) {comparison} {int(limit)})")
     qualified = shapes.value(prop, SH.qualifiedValueShape)
     if qualified is not None:
-        condition = _value_condition(shapes, qualified)
+        condition = _value_condition(shapes, qualified, subclasses)
         least = int(shapes.value(prop, SH.qualifiedMinCount) or 0)
         yield check(f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {p} ?v FILTER({condition}) }} }} "
                     f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {least})")
@@ -160,14 +184,17 @@ def _sparql_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str) -
                             targets=f"SELECT DISTINCT ?focus WHERE {{ {target} }}")
 
 
-def compile_shapes(shapes: rdflib.Graph) -> list[CompiledCheck]:
-    """Every constraint of every node shape as a SPARQL query (run with the default graph as the union)."""
+def compile_shapes(shapes: rdflib.Graph, subclasses: SubclassesOf | None = None) -> list[CompiledCheck]:
+    """Every constraint of every node shape as a SPARQL query (run with the default graph as the union).
+
+    With `subclasses` (read from the graph to validate), class tests name the subclasses instead of following
+    rdfs:subClassOf* for each node, so the queries hold only for that graph's class hierarchy."""
     prologue = _prologue(shapes)
     checks: list[CompiledCheck] = []
     for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
-        target = _targets(shapes, shape)
+        target = _targets(shapes, shape, subclasses)
         for prop in shapes.objects(shape, SH.property):
-            checks.extend(_property_checks(shapes, shape, target, prop))
+            checks.extend(_property_checks(shapes, shape, target, prop, subclasses))
         checks.extend(_sparql_checks(shapes, shape, target))
     return [CompiledCheck(c.shape, c.message, c.path, prologue + c.query,
                           prologue + c.targets if c.targets else None) for c in checks]

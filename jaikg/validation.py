@@ -6,9 +6,12 @@ Exit codes of `jaikg validate` follow pySHACL: 0 conforms, 1 does not conform, 2
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,9 @@ from . import resources
 from .loading import build_store
 from .namespaces import ONTOLOGY, shorten
 from .remote_store import RemoteStore
-from .shacl_sparql import compile_shapes, fill_message
+from .shacl_sparql import CompiledCheck, compile_shapes, fill_message
+
+SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 from .store import GraphStore
 
 
@@ -178,24 +183,48 @@ def check_quotes(store: GraphStore, source_text: str | None = None) -> list[Vali
     return results
 
 
+def subclasses_in(store: GraphStore) -> Callable[[str], list[str] | None]:
+    """A class IRI → it and its subclasses in `store` (rdfs:subClassOf*, over all graphs), or None when one of them
+    is a blank node (which a query cannot name)."""
+
+    @functools.cache
+    def of(cls: str) -> list[str] | None:
+        found = [row["c"] for row in store.query(f"SELECT DISTINCT ?c WHERE {{ ?c {SUBCLASS_OF}* <{cls}> }}",
+                                                  use_default_graph_as_union=True)]
+        return [term.value for term in found] if all(isinstance(t, ox.NamedNode) for t in found) else None
+
+    return of
+
+
 def check_shapes_sparql(store: GraphStore) -> list[ValidationResult]:
-    """The same shapes compiled to SPARQL and run natively by Oxigraph (`jaikg.shacl_sparql`): for large graphs."""
-    results = set()
-    for check in compile_shapes(shapes_graph()):
-        targets = None if check.targets is None else {
-            row["focus"] for row in store.query(check.targets, use_default_graph_as_union=True)}
-        solutions = store.query(check.query, use_default_graph_as_union=True)
-        names = [variable.value for variable in solutions.variables]
-        for row in solutions:
-            if targets is not None and row["focus"] not in targets:
-                continue
-            bound = {name: row[name] for name in names if row[name] is not None}
-            values = {name: _term_text(term) for name, term in bound.items()}
-            results.add(ValidationResult(
-                focus=values.get("focus", ""), path=values.get("path") or check.path, value=values.get("value"),
-                message=fill_message(check.message, {name: term.value for name, term in bound.items()}),
-                source=check.shape))
-    return sorted(results, key=_sort_key)
+    """The same shapes compiled to SPARQL and run natively by Oxigraph (`jaikg.shacl_sparql`): for large graphs.
+    The checks run on one thread per CPU: Oxigraph evaluates without holding the GIL (11.7 s on one thread, 6.3 s
+    on two at 10^6 triples)."""
+    checks = compile_shapes(shapes_graph(), subclasses_in(store))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = pool.map(functools.partial(_violations, store), checks)
+        return sorted({result for results in found for result in results}, key=_sort_key)
+
+
+def _violations(store: GraphStore, check: CompiledCheck) -> list[ValidationResult]:
+    """The results of one compiled check (its constraint is not run when its targets select no node)."""
+    targets = None if check.targets is None else {
+        row["focus"] for row in store.query(check.targets, use_default_graph_as_union=True)}
+    if targets is not None and not targets:
+        return []
+    solutions = store.query(check.query, use_default_graph_as_union=True)
+    names = [variable.value for variable in solutions.variables]
+    results = []
+    for row in solutions:
+        if targets is not None and row["focus"] not in targets:
+            continue
+        bound = {name: row[name] for name in names if row[name] is not None}
+        values = {name: _term_text(term) for name, term in bound.items()}
+        results.append(ValidationResult(
+            focus=values.get("focus", ""), path=values.get("path") or check.path, value=values.get("value"),
+            message=fill_message(check.message, {name: term.value for name, term in bound.items()}),
+            source=check.shape))
+    return results
 
 
 SHACL_LIMIT = 10_000

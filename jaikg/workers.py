@@ -12,9 +12,10 @@ after each update); a persistent store (`--store DIR`) is opened read-only by ea
 writes on opening. After an update the parent calls `reload()`, which replaces every worker before it returns, so
 no later query sees the old graph.
 
-Workers run with mimalloc or jemalloc preloaded when the machine has one (`worker_allocator`): Oxigraph allocates
-heavily while it evaluates joins, aggregates and regexes, and in a Python process with glibc's malloc those ran
-1.2-1.5x slower than in the Oxigraph server; with either allocator they run as fast (measured in bench/).
+Workers run with mimalloc or jemalloc preloaded when the machine has one (`jaikg.child_process.worker_allocator`):
+Oxigraph allocates heavily while it evaluates joins, aggregates and regexes, and in a Python process with glibc's
+malloc those ran 1.2-1.5x slower than in the Oxigraph server; with either allocator they run as fast (measured in
+bench/).
 
 An answer without a row limit that grows past `stream_threshold` bytes is not held whole: the worker sends
 `("stream", None)`, then the pieces as pyoxigraph writes them, an empty piece, and the outcome; `_Stream` passes the
@@ -26,8 +27,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,6 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .child_process import exit_with_parent, start, worker_allocator
 from .sandbox import isolate_network
 from .sparql import (STREAM_THRESHOLD, QueryAnswer, QueryRequest, QueryTimeout, Spill, SparqlError, UpdateRequest,
                      answer_query, answer_update)
@@ -52,25 +52,6 @@ Evaluate = Callable[[ox.Store, QueryRequest, Spill, int], QueryAnswer]
 DEFAULT_TIMEOUT = 30.0
 START_TIMEOUT = 300.0
 """Seconds a new worker may take to load its store before the pool gives up on it."""
-
-
-ALLOCATORS = ("libmimalloc.so.2", "libjemalloc.so.2")
-"""Shared libraries tried for the workers' malloc, in order (Debian: libmimalloc2.0, libjemalloc2)."""
-LIBRARY_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
-
-
-def worker_allocator(setting: str | None = None) -> str | None:
-    """The shared library the workers preload as their malloc: `setting` (or `$JAIKG_WORKER_ALLOCATOR`) is
-    "auto" (the first of ALLOCATORS found, the default), "system" (glibc's, nothing preloaded) or a path."""
-    choice = setting or os.environ.get("JAIKG_WORKER_ALLOCATOR") or "auto"
-    if choice == "system":
-        return None
-    if choice != "auto":
-        if not Path(choice).is_file():
-            raise ValueError(f"worker allocator {choice!r} is not a file (use auto, system or a library path)")
-        return choice
-    return next((str(Path(folder) / name) for name in ALLOCATORS for folder in LIBRARY_DIRS
-                 if (Path(folder) / name).is_file()), None)
 
 
 def default_size() -> int:
@@ -112,23 +93,10 @@ class WorkerBusy(SparqlError):
     """No worker became free before the deadline."""
 
 
-def _exit_with_parent(interval: float = 1.0) -> None:
-    """End this worker once the server process is gone, even in the middle of a query (Oxigraph evaluates
-    without holding the GIL, so this thread runs meanwhile)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="jaikg-parent-watch", daemon=True).start()
-
-
 def _worker_main(conn: Connection) -> None:
     """The loop of one worker process: open the store, then answer requests until the socket closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
+    exit_with_parent()
     spec: WorkerSpec = conn.recv()
     if spec.isolate_network:
         why_not = isolate_network()
@@ -178,15 +146,7 @@ class _Worker:
 
     def __init__(self, spec: WorkerSpec, generation: int) -> None:
         self.generation = generation
-        parent_sock, child_sock = socket.socketpair()
-        environment = dict(os.environ)
-        if spec.allocator is not None:
-            environment["LD_PRELOAD"] = " ".join(filter(None, [spec.allocator, environment.get("LD_PRELOAD")]))
-        with child_sock:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(child_sock.fileno())], pass_fds=[child_sock.fileno()],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True, env=environment)
-        self.conn = Connection(parent_sock.detach())
+        self.process, self.conn = start(__name__, spec.allocator)
         self.conn.send(spec)
 
     @property

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from jaikg.loading import build_store
 from jaikg.synth import write_synth
 
 from .conftest import FIXTURES
@@ -54,6 +55,19 @@ def test_load_holds_ontology_data_shipped_data_and_mentions(loaded: Path, synth_
     memory.bulk_load(path=str(synth_file), format=ox.RdfFormat.N_QUADS)
     assert count(store, SYNTH_MODELS) == count(memory, SYNTH_MODELS) > 0
     assert count(store, MODELS) > count(store, SYNTH_MODELS)
+
+
+def test_mentions_are_those_the_in_memory_graph_derives(loaded: Path, synth_file: Path) -> None:
+    """The mentions come from the helper process's in-memory copy (`jaikg.load_check`): the same links as
+    `build_store` derives with its INSERT, for the shipped data and the synthetic file alike."""
+    mentions = ox.NamedNode("https://w3id.org/jaikg/graph/mentions")
+    on_disk = set(ox.Store.read_only(str(loaded)).quads_for_pattern(None, None, None, mentions))
+    in_memory = set(build_store([synth_file]).quads_for_pattern(None, None, None, mentions))
+    assert on_disk == in_memory and len(on_disk) > 1000
+
+
+def test_load_removes_its_helper_files(loaded: Path) -> None:
+    assert sorted(p.name for p in loaded.parent.iterdir()) == [loaded.name]
 
 
 def test_existing_store_is_not_replaced_without_replace(loaded: Path, synth_file: Path) -> None:

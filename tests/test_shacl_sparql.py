@@ -26,3 +26,13 @@ def test_compiled_shapes_agree_with_pyshacl(fixture: str) -> None:
 
 def test_shipped_data_conforms_under_both_engines(shipped_store) -> None:
     assert check_shapes_sparql(shipped_store) == [] == check_shapes(shipped_store)
+
+
+def test_subclasses_declared_in_the_data_count_for_sh_class() -> None:
+    """The compiled checks read the class hierarchy from the graph they validate, data included (SHACL's
+    rdf:type/rdfs:subClassOf*): a developer typed with a subclass of jo:Organization declared in the data is an
+    organization, one of an unrelated class is not."""
+    store = build_store([FIXTURES / "good.trig", FIXTURES / "subclass-in-data.trig"], include_shipped=False)
+    developer = "https://w3id.org/jaikg/ontology#developer"
+    found = {(r.focus, r.value) for r in check_shapes_sparql(store) if r.path == developer}
+    assert found == {("https://w3id.org/jaikg/resource/swallow-13b", "https://w3id.org/jaikg/resource/notebook-y")}

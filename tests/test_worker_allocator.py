@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from jaikg.sparql import QueryRequest
-from jaikg.workers import ALLOCATORS, WorkerPool, worker_allocator
+from jaikg.child_process import ALLOCATORS, worker_allocator
+from jaikg.workers import WorkerPool
 
 ASK = QueryRequest("ASK { ?s ?p ?o }", "application/sparql-results+json")
 
