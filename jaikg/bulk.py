@@ -32,7 +32,7 @@ class LoadResult:
     report: ValidationReport
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall-clock time of each phase: load (the bulk load, with the in-memory copy built meanwhile), mentions
-    (waiting for them, writing them), validate (waiting for the results after that)."""
+    (waiting for them, writing them), optimize (if asked), validate (waiting for the results after that)."""
     check_seconds: dict[str, float] = field(default_factory=dict)
     """The helper's phases: memory load, mentions, validate."""
 
@@ -54,9 +54,12 @@ def input_files(paths: Iterable[Path | str], include_shipped: bool) -> list[Path
 
 
 def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_shipped: bool = True,
-                 replace: bool = False, validate: bool = True,
+                 replace: bool = False, validate: bool = True, optimize: bool = False,
                  on_bytes: Callable[[int], None] = lambda n: None) -> LoadResult:
     """Build a store in `store_dir` from `paths` (plus the shipped data unless `include_shipped` is false).
+
+    `optimize` compacts the store while the helper validates (RocksDB keeps the files of a bulk load as written;
+    compacted, scans of much of the graph ran 1.3-1.4x faster at 10^6 triples). `oxigraph load` does not.
 
     Raises `DataLoadError` for a file that cannot be parsed, or when `store_dir` already holds a store and
     `replace` is false. When the data does not conform, the returned report says so and `store_dir` is untouched.
@@ -71,7 +74,7 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
     report = ValidationReport()
     try:
         with LoadCheck(files, building.with_name(building.name + ".mentions.nt"), validate=validate) as check:
-            quads = _build(building, files, check, phases, report, on_bytes)
+            quads = _build(building, files, check, phases, report, on_bytes, optimize)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -83,13 +86,15 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
 
 
 def _build(folder: Path, files: list[Path], check: LoadCheck, phases: _Phases, report: ValidationReport,
-           on_bytes: Callable[[int], None]) -> int:
+           on_bytes: Callable[[int], None], optimize: bool) -> int:
     """Bulk-load the ontology, `files` and the helper's mentions into a new store in `folder`, then add the helper's
     validation results to `report`; returns the number of quads. The store is closed on return."""
     store = ox.Store(str(folder))
     phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
     phases.run("mentions", lambda: store.bulk_load(path=str(check.wait_for_mentions()), format=ox.RdfFormat.N_TRIPLES,
                                                    to_graph=ox.NamedNode(MENTIONS_GRAPH)))
+    if optimize:
+        phases.run("optimize", store.optimize)  # meanwhile the helper is still validating
     phases.run("validate", lambda: report.results.extend(check.results()))
     store.flush()
     return len(store)

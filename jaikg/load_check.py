@@ -5,7 +5,8 @@ Validating the on-disk store itself took 153 s at 10^6 triples (RocksDB reads ar
 Oxigraph's in-memory indexes) and deriving the mentions there 24 s, against 24 s for the bulk load; an in-memory
 copy answers the same queries about five times faster, and building it uses the second core while the bulk loader
 keeps the first. The helper writes the mentions as N-Triples, which both stores then bulk-load, so the two hold the
-same quads (blank node labels are kept as written by both bulk loaders).
+same quads (up to blank node labels, which each bulk load draws afresh: a result about a blank node names the
+helper's label).
 
 Protocol over the socket: the parent sends a `CheckJob`; the helper answers ("mentions", None) once the mentions
 file is complete, then ("report", results, seconds), or ("error", DataLoadError fields) / ("failed", text).

@@ -129,8 +129,8 @@ class _CountingReader:
 
 def bulk_load_files(store: ox.Store, paths: Iterable[Path], on_bytes: Callable[[int], None] = lambda n: None) -> None:
     """Stream each file into `store` with Oxigraph's bulk loader (no transaction, nothing kept in memory): for
-    large inputs into a new store. Unlike `parse_file`, blank node labels are kept as written, so two files that
-    use the same label share the node (`jaikg synth` and the dumps label them uniquely)."""
+    large inputs into a new store. As with `parse_file`, each file's blank nodes get fresh labels, so two files
+    never share one."""
     for path in paths:
         try:
             with path.open("rb") as stream:

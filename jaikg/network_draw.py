@@ -6,15 +6,9 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
+import networkx as nx
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import networkx as nx  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from .network import CATEGORIES  # noqa: E402
+from .network import CATEGORIES
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 1200, 100
 SEED = 7
@@ -55,6 +49,12 @@ def layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
 
 def draw_network(graph: nx.MultiDiGraph, fmt: str = "png") -> bytes:
     """The network drawn as a `fmt` ("png" or "svg") image of WIDTH_PX × HEIGHT_PX pixels."""
+    import matplotlib  # here, not at the top: importing it took 1 s of every jaikg command's start
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
     simple = nx.Graph(graph.to_undirected())
     positions = layout(simple)
     figure, axes = plt.subplots(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="tight")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
 from . import resources
@@ -106,6 +105,8 @@ def check_shapes(store: GraphStore) -> list[ValidationResult]:
     """pySHACL over the union of all graphs, the ontology's included: `sh:class` then sees the subclass axioms and
     the ontology's named individuals (units, statuses) as the data does in SPARQL. (pySHACL's `ont_graph` copies
     only part of an ontology into the data graph, so it is not used.)"""
+    from pyshacl import validate as shacl_validate  # here: importing pySHACL costs every jaikg command 0.3 s
+
     data = _union_graph(store)
     _, report, _ = shacl_validate(data, shacl_graph=shapes_graph(), inference="none", advanced=True,
                                   allow_warnings=True)

@@ -70,6 +70,20 @@ def test_load_removes_its_helper_files(loaded: Path) -> None:
     assert sorted(p.name for p in loaded.parent.iterdir()) == [loaded.name]
 
 
+def test_optimize_compacts_the_same_graph(loaded: Path, synth_file: Path, tmp_path: Path) -> None:
+    done = run_jaikg("load", str(synth_file), "--store", str(tmp_path / "compact"), "--optimize")
+    assert done.returncode == 0, done.stderr
+    assert "optimize" in done.stderr
+    compact, plain = ox.Store.read_only(str(tmp_path / "compact")), ox.Store.read_only(str(loaded))
+    assert len(compact) == len(plain)
+    assert without_blank_nodes(compact) == without_blank_nodes(plain)
+
+
+def without_blank_nodes(store: ox.Store) -> set[ox.Quad]:
+    """The quads that name no blank node (each load labels blank nodes afresh)."""
+    return {q for q in store if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+
+
 def test_existing_store_is_not_replaced_without_replace(loaded: Path, synth_file: Path) -> None:
     done = run_jaikg("load", str(synth_file), "--store", str(loaded))
     assert done.returncode == 2 and "--replace" in done.stderr
