@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +32,9 @@ class LoadResult:
     quads: int
     report: ValidationReport
     seconds: dict[str, float] = field(default_factory=dict)
-    """Wall-clock time of each phase: load (the bulk load, with the in-memory copy built meanwhile), mentions
-    (waiting for them, writing them), optimize (if asked), validate (waiting for the results after that)."""
+    """Wall-clock time of each phase: load (the bulk load, with the in-memory copy built and the mentions written
+    meanwhile), mentions (waiting for them to be written), optimize (if asked), validate (waiting for the results
+    after that)."""
     check_seconds: dict[str, float] = field(default_factory=dict)
     """The helper's phases: memory load, mentions, validate."""
 
@@ -90,9 +92,12 @@ def _build(folder: Path, files: list[Path], check: LoadCheck, phases: _Phases, r
     """Bulk-load the ontology, `files` and the helper's mentions into a new store in `folder`, then add the helper's
     validation results to `report`; returns the number of quads. The store is closed on return."""
     store = ox.Store(str(folder))
-    phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
-    phases.run("mentions", lambda: store.bulk_load(path=str(check.wait_for_mentions()), format=ox.RdfFormat.N_TRIPLES,
-                                                   to_graph=ox.NamedNode(MENTIONS_GRAPH)))
+    with ThreadPoolExecutor(max_workers=1) as mentions_writer:
+        mentions = mentions_writer.submit(
+            lambda: store.bulk_load(path=str(check.wait_for_mentions()), format=ox.RdfFormat.N_TRIPLES,
+                                    to_graph=ox.NamedNode(MENTIONS_GRAPH)))  # as soon as the helper has them
+        phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
+        phases.run("mentions", mentions.result)
     if optimize:
         phases.run("optimize", store.optimize)  # meanwhile the helper is still validating
     phases.run("validate", lambda: report.results.extend(check.results()))
