@@ -96,7 +96,11 @@ def _build(folder: Path, files: list[Path], check: LoadCheck, phases: _Phases, r
         mentions = mentions_writer.submit(
             lambda: store.bulk_load(path=str(check.wait_for_mentions()), format=ox.RdfFormat.N_TRIPLES,
                                     to_graph=ox.NamedNode(MENTIONS_GRAPH)))  # as soon as the helper has them
-        phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
+        try:
+            phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
+        except BaseException:
+            check.stop()  # else the mentions thread would hold the error up until the helper had finished
+            raise
         phases.run("mentions", mentions.result)
     if optimize:
         phases.run("optimize", store.optimize)  # meanwhile the helper is still validating

@@ -70,11 +70,15 @@ class LoadCheck:
         _, results, self.seconds = self._receive("report")
         return results
 
-    def close(self) -> None:
-        """Stop the helper (at once if it is still working) and remove the mentions file."""
+    def stop(self) -> None:
+        """End the helper at once if it is still working: whatever waits for its answers gets an error."""
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+
+    def close(self) -> None:
+        """Stop the helper and remove the mentions file."""
+        self.stop()
         self.conn.close()
         self.mentions.unlink(missing_ok=True)
 

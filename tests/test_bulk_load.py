@@ -3,6 +3,7 @@ as it is, without reloading."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from jaikg.bulk import load_to_disk
 from jaikg.loading import build_store
 from jaikg.synth import write_synth
 
@@ -82,6 +84,38 @@ def test_optimize_compacts_the_same_graph(loaded: Path, synth_file: Path, tmp_pa
 def without_blank_nodes(store: ox.Store) -> set[ox.Quad]:
     """The quads that name no blank node (each load labels blank nodes afresh)."""
     return {q for q in store if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_load_leaves_nothing_behind(synth_file: Path, tmp_path: Path) -> None:
+    """A load stopped part-way (Ctrl-C, a full disk) ends at once, with the helper process gone and no half-built
+    store or mentions file left."""
+    def interrupt(_: int) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        load_to_disk([synth_file], tmp_path / "store", include_shipped=False, on_bytes=interrupt)
+    assert list(tmp_path.iterdir()) == []
+    assert not running_children("jaikg.load_check")
+
+
+def running_children(module: str) -> list[int]:
+    """Live (not zombie) child processes of this one whose command line names `module`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if stat[0] != "Z" and int(stat[1]) == os.getpid() and module in command:
+            found.append(int(entry.name))
+    return found
 
 
 def test_existing_store_is_not_replaced_without_replace(loaded: Path, synth_file: Path) -> None:
