@@ -23,7 +23,8 @@ sys.path.insert(0, str(BENCH))
 
 from clients import latency  # noqa: E402
 from run import all_queries, write_data  # noqa: E402
-from servers import JaikgDisk, OxigraphDisk, run_measured  # noqa: E402
+from servers import (JaikgDisk, OxigraphDisk, jaikg_load_command, oxigraph_load_command,  # noqa: E402
+                     run_measured)
 
 QUERIES = ("point lookup", "CQ 24", "3-hop join + DISTINCT", "aggregate + ORDER BY")
 
@@ -33,9 +34,8 @@ def load_both(data: Path, workdir: Path, validate: bool) -> tuple[dict, Path, Pa
     for folder in (oxigraph_dir, jaikg_dir):
         shutil.rmtree(folder, ignore_errors=True)
     jaikg_name = "jaikg load" + ("" if validate else " --no-validate")
-    commands = {"oxigraph load": ["oxigraph", "load", "--location", str(oxigraph_dir), "--file", str(data)],
-                jaikg_name: [sys.executable, "-m", "jaikg", "load", str(data), "--store", str(jaikg_dir),
-                             "--no-shipped", "--validate" if validate else "--no-validate"]}
+    commands = {"oxigraph load": oxigraph_load_command(data, oxigraph_dir),
+                jaikg_name: jaikg_load_command(data, jaikg_dir, "--validate" if validate else "--no-validate")}
     loads = {}
     for name, command in commands.items():
         seconds, peak = run_measured(command)

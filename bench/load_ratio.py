@@ -24,14 +24,13 @@ sys.path.insert(0, str(BENCH))
 
 from report import machine  # noqa: E402
 from run import write_data  # noqa: E402
-from servers import run_measured  # noqa: E402
+from servers import jaikg_load_command, oxigraph_load_command, run_measured  # noqa: E402
 
 
 def commands(data: Path, workdir: Path) -> dict[str, tuple[list[str], Path]]:
     oxigraph_dir, jaikg_dir = workdir / "ratio-oxigraph", workdir / "ratio-jaikg"
-    return {"oxigraph load": (["oxigraph", "load", "--location", str(oxigraph_dir), "--file", str(data)], oxigraph_dir),
-            "jaikg load": ([sys.executable, "-m", "jaikg", "load", str(data), "--store", str(jaikg_dir),
-                            "--no-shipped"], jaikg_dir)}
+    return {"oxigraph load": (oxigraph_load_command(data, oxigraph_dir), oxigraph_dir),
+            "jaikg load": (jaikg_load_command(data, jaikg_dir), jaikg_dir)}
 
 
 def measure(size: int, runs: int, workdir: Path) -> dict:

@@ -181,6 +181,15 @@ class JaikgMemory(System):
                 *JAIKG_LIMITS]
 
 
+def jaikg_load_command(data: Path, store: Path, *options: str) -> list[str]:
+    """`jaikg load` of one file (without the shipped data) into a new on-disk store."""
+    return [sys.executable, "-m", "jaikg", "load", str(data), "--store", str(store), "--no-shipped", *options]
+
+
+def oxigraph_load_command(data: Path, store: Path) -> list[str]:
+    return ["oxigraph", "load", "--location", str(store), "--file", str(data)]
+
+
 class JaikgDisk(System):
     def __post_init__(self) -> None:
         self.has_cache = True
@@ -189,8 +198,7 @@ class JaikgDisk(System):
     def prepare(self) -> None:
         if self.load_seconds is None:
             shutil.rmtree(self.store, ignore_errors=True)
-            self.load_seconds, self.load_peak = run_measured(
-                [sys.executable, "-m", "jaikg", "load", str(self.data), "--store", str(self.store), "--no-shipped"])
+            self.load_seconds, self.load_peak = run_measured(jaikg_load_command(self.data, self.store))
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", "jaikg", "serve", "--port", str(self.port), "--store", str(self.store),
@@ -212,8 +220,7 @@ class OxigraphDisk(System):
     def prepare(self) -> None:
         if self.load_seconds is None:
             shutil.rmtree(self.store, ignore_errors=True)
-            self.load_seconds, self.load_peak = run_measured(
-                ["oxigraph", "load", "--location", str(self.store), "--file", str(self.data)])
+            self.load_seconds, self.load_peak = run_measured(oxigraph_load_command(self.data, self.store))
 
     def command(self) -> list[str]:
         return ["oxigraph", "serve", "--location", str(self.store), "--bind", f"127.0.0.1:{self.port}",

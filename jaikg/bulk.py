@@ -21,8 +21,7 @@ import pyoxigraph as ox
 
 from . import resources
 from .load_check import LoadCheck
-from .loading import DataLoadError, bulk_load_files, expand_paths, load_ontology, store_has_data
-from .namespaces import MENTIONS_GRAPH
+from .loading import DataLoadError, bulk_load_files, expand_paths, load_mentions, load_ontology, store_has_data
 from .validation import ValidationReport
 
 
@@ -94,8 +93,7 @@ def _build(folder: Path, files: list[Path], check: LoadCheck, phases: _Phases, r
     store = ox.Store(str(folder))
     with ThreadPoolExecutor(max_workers=1) as mentions_writer:
         mentions = mentions_writer.submit(
-            lambda: store.bulk_load(path=str(check.wait_for_mentions()), format=ox.RdfFormat.N_TRIPLES,
-                                    to_graph=ox.NamedNode(MENTIONS_GRAPH)))  # as soon as the helper has them
+            lambda: load_mentions(store, check.wait_for_mentions()))  # as soon as the helper has them
         try:
             phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
         except BaseException:

@@ -144,8 +144,11 @@ def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, re
         click.echo(f"error: the data does not conform; {store_dir} is unchanged.\n" + result.report.as_text(),
                    err=True)
         sys.exit(EXIT_INVALID)
-    phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.seconds.items())
-    click.echo(f"{result.quads:,} quads in {result.store_dir} ({phases})", err=True)
+    def timed(seconds: dict[str, float]) -> str:
+        return ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items())
+
+    click.echo(f"{result.quads:,} quads in {result.store_dir} ({timed(result.seconds)}; "
+               f"meanwhile in memory: {timed(result.check_seconds)})", err=True)
 
 
 def load_to_remote(paths: tuple[Path, ...], target: str, *, shipped: bool, validate: bool, via: str,

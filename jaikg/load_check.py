@@ -26,8 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .child_process import exit_with_parent, start, worker_allocator
-from .loading import DataLoadError, bulk_load_files, load_ontology, write_mentions
-from .namespaces import MENTIONS_GRAPH
+from .loading import DataLoadError, bulk_load_files, load_mentions, load_ontology, write_mentions
 from .validation import ValidationResult, validate_store
 
 
@@ -104,7 +103,7 @@ def _run(job: CheckJob, conn: Connection) -> None:
     bulk_load_files(store, job.files)
     lap("memory load")
     write_mentions(store, job.mentions)
-    store.bulk_load(path=str(job.mentions), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(MENTIONS_GRAPH))
+    load_mentions(store, job.mentions)
     conn.send(("mentions", None))
     lap("mentions")
     results = validate_store(store, engine="sparql").results if job.validate else []

@@ -171,10 +171,14 @@ def derive_mentions(store: ox.Store) -> None:
 
 
 def write_mentions(store: ox.Store, path: Path) -> None:
-    """The links `derive_mentions` adds, written to `path` as N-Triples by Oxigraph (for a bulk load into the
-    mentions graph; a link found in several evidence graphs is written once for each). At 10^6 triples an
-    INSERT … WHERE into an on-disk store took 83 s; this takes 4 s in memory."""
+    """The links `derive_mentions` adds, written to `path` as N-Triples by Oxigraph, for `load_mentions`. At 10^6
+    triples an INSERT … WHERE into an on-disk store took 83 s; this takes 4 s in memory."""
     store.query(CONSTRUCT_MENTIONS).serialize(output=str(path), format=ox.RdfFormat.N_TRIPLES)
+
+
+def load_mentions(store: ox.Store, path: Path) -> None:
+    """Bulk-load the links `write_mentions` wrote into the mentions graph of `store`."""
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(MENTIONS_GRAPH))
 
 
 def build_store(extra_paths: Iterable[Path | str] = (), *, include_shipped: bool = True,

@@ -29,7 +29,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-RDF_TYPE_PATH = f"{RDF_TYPE}/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+RDF_TYPE_PATH = f"{RDF_TYPE}/{SUBCLASS_OF}*"
 NODE_KINDS = {SH.Literal: "isLiteral(?v)", SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)",
               SH.BlankNodeOrIRI: "(isBlank(?v) || isIRI(?v))", SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
               SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))"}

@@ -23,9 +23,7 @@ from . import resources
 from .loading import build_store
 from .namespaces import ONTOLOGY, shorten
 from .remote_store import RemoteStore
-from .shacl_sparql import CompiledCheck, compile_shapes, fill_message
-
-SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+from .shacl_sparql import SUBCLASS_OF, CompiledCheck, compile_shapes, fill_message
 from .store import GraphStore
 
 
