@@ -20,7 +20,7 @@ def machine() -> dict[str, str]:
                   if line.startswith("MemTotal"))
     oxigraph = subprocess.run(["oxigraph", "--version"], capture_output=True, text=True).stdout.strip()
     packages = ", ".join(f"{name} {metadata.version(name)}" for name in
-                         ("pyoxigraph", "rdflib", "flask", "waitress", "pyshacl"))
+                         ("pyoxigraph", "rdflib", "flask", "granian", "pyshacl"))
     return {"cpus": str(os.cpu_count()), "cpu": cpu, "memory": memory, "python": platform.python_version(),
             "os": platform.platform(), "packages": f"{packages}, {oxigraph} (server)",
             "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg())}
@@ -101,6 +101,12 @@ def markdown(report: dict) -> str:
         lines += [f"| {k.replace(' | ', ', ')} | " + " | ".join(
             f"{s['throughput'][k]:.0f}" if k in s["throughput"] else "–" for s in data["systems"].values()) + " |"
             for k in keys]
+        if (ceiling := data.get("fixed answer, 8 clients")) and OXIGRAPH in data["systems"]:
+            oxigraph = data["systems"][OXIGRAPH]["throughput"].get("point lookup | 8 | cold")
+            lines += ["", f"A WSGI app that answers every request with one fixed body, under jaikg's HTTP server "
+                      f"(granian; `bench/fixed_answer.py`), takes {ceiling:.0f} requests/s from the same 8 clients"
+                      + (f": {ceiling / oxigraph:.2f}× the Oxigraph server's point lookups. No answer served by "
+                         "Python, a result-cache hit included, can be faster here." if oxigraph else ".")]
         rows = ratios(data, limit)
         if rows:
             lines += ["", "| ratio (same run) | measured | target | holds |", "|---|---|---|---|"]

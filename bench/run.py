@@ -31,7 +31,7 @@ sys.path.insert(0, str(BENCH))
 
 from clients import latency, throughput  # noqa: E402
 from report import machine, write_report  # noqa: E402
-from servers import SYSTEMS, System  # noqa: E402
+from servers import SYSTEMS, FixedAnswer, System  # noqa: E402
 
 from jaikg import resources  # noqa: E402
 from jaikg.loading import parse_file  # noqa: E402
@@ -126,10 +126,21 @@ def run_size(size: int, args: argparse.Namespace, skips: dict[str, set[str]]) ->
             print(f"[{size}] {system.name}: throughput", file=sys.stderr, flush=True)
             measure_throughput(system, queries, args, skips[system.name], results["systems"][system.name])
             results["systems"][system.name]["serving_rss_mb"] = system.rss() / 2**20
+        results["fixed answer, 8 clients"] = fixed_answer_throughput(queries["point lookup"], data, args)
     finally:
         for system in systems:
             system.stop()
     return results
+
+
+def fixed_answer_throughput(query: str, data: Path, args: argparse.Namespace) -> float:
+    """Requests/s at 8 clients of a WSGI app that answers every request with one fixed body under granian."""
+    ceiling = FixedAnswer("fixed answer", data, args.workdir)
+    ceiling.start()
+    try:
+        return throughput(ceiling.base, ceiling.query_path, query, 8, args.seconds, True)
+    finally:
+        ceiling.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

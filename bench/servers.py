@@ -248,5 +248,12 @@ class RdflibEndpoint(System):
         return [sys.executable, str(BENCH / "rdflib_endpoint.py"), str(self.data), str(self.port)]
 
 
+class FixedAnswer(System):
+    """Not a SPARQL endpoint: `fixed_answer.py`, the throughput ceiling of a Python WSGI app under granian."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, str(BENCH / "fixed_answer.py"), str(self.port)]
+
+
 SYSTEMS = {"jaikg (memory)": JaikgMemory, "jaikg (--store)": JaikgDisk, "Oxigraph server (memory)": OxigraphMemory,
            "Oxigraph server (disk)": OxigraphDisk, "rdflib endpoint": RdflibEndpoint}

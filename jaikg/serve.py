@@ -1,4 +1,4 @@
-"""`jaikg serve`: build and validate the store, then serve the web app with waitress (a production WSGI server).
+"""`jaikg serve`: build and validate the store, then serve the web app with granian (`jaikg.http_server`).
 
 With `--backend QUERY_URL` nothing is loaded: every read goes to that SPARQL endpoint through
 `jaikg.remote_store.RemoteStore`, and no worker pool is started. The pool exists to kill a query that runs too
@@ -8,7 +8,6 @@ long in this process; a remote store evaluates elsewhere, so there the timeout i
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,8 +96,7 @@ def app_config(options: ServeOptions, store: GraphStore) -> dict[str, Any]:
 
 def serve(options: ServeOptions) -> None:
     """Validate the data (none to validate with a backend), then serve until interrupted."""
-    from waitress import serve as waitress_serve
-
+    from .http_server import serve_wsgi
     from .server import create_app
 
     store: GraphStore
@@ -112,8 +110,7 @@ def serve(options: ServeOptions) -> None:
                               isolate_network=not options.allowed_services, allocator=options.worker_allocator)
     try:
         app = create_app({**app_config(options, store), "EXECUTOR": pool})
-        logging.getLogger("waitress").setLevel(logging.INFO)
-        waitress_serve(app, host=options.host, port=options.port, threads=options.threads, ident="jaikg")
+        serve_wsgi(app, options.host, options.port, options.threads)
     finally:
         if pool is not None:
             pool.close()

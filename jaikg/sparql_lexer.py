@@ -29,6 +29,7 @@ _LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
 _LOCAL = rf"(?:[{_NAME_CHAR}:%]|{_LOCAL_ESCAPE})*(?:[{_NAME_CHAR_NO_DOT}:%]|{_LOCAL_ESCAPE})"
 _VAR_CHAR = r"A-Za-z_0-9\u00B7\u00C0-\U000EFFFF"
 """VARNAME has no `-` (unlike names)."""
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
 _NUMBER = r"[0-9]+\.?[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+"
 
 TOKEN = re.compile(
@@ -41,7 +42,7 @@ TOKEN = re.compile(
       | '(?:[^'\\\n\r]|\\.)*'
       | "(?:[^"\\\n\r]|\\.)*"
     )
-  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+  | (?P<iri>{_IRI})
   | (?P<var>[?$][{_VAR_CHAR}]+)
   | (?P<number>{_NUMBER})
   | (?P<name>(?:{_WORD})?:(?:{_LOCAL})?|{_WORD})
@@ -49,6 +50,16 @@ TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+PROLOGUE_THEN_FORM = re.compile(
+    rf"""(?>\s+|\#[^\n\r]*|BASE\s*{_IRI}|PREFIX\s*(?:{_WORD})?:\s*{_IRI})*+
+    (SELECT|ASK|CONSTRUCT|DESCRIBE)(?![{_NAME_CHAR}:])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+"""A query's prologue (BASE and PREFIX declarations, white space, comments) and the keyword after it: by the
+grammar (`Query ::= Prologue ( SelectQuery | … )`) that keyword is the query's form. The repetition is
+possessive and its alternatives atomic: nothing is given back, so no text makes the match backtrack."""
 
 
 class Token(NamedTuple):
@@ -98,7 +109,17 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
 def query_form(text: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them at the top level, or None when there is none."""
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them at the top level, or None when there is none.
+    Read from the prologue when the query starts like the grammar says (most do: no tokenizing), else from the
+    tokens."""
+    match = PROLOGUE_THEN_FORM.match(text)
+    if match:
+        return match.group(1).upper()
+    return query_form_from_tokens(text)
+
+
+def query_form_from_tokens(text: str) -> str | None:
+    """`query_form` from the tokens alone: the first form keyword at brace depth 0."""
     for token in tokens(text):
         if token.depth == 0 and token.is_keyword(*QUERY_FORMS):
             return token.text.upper()
@@ -107,12 +128,24 @@ def query_form(text: str) -> str | None:
 
 def keyword_tokens(text: str, *words: str) -> list[Token]:
     """Every occurrence of the keywords `words` (upper case) outside strings, IRIs and comments."""
+    if not mentions(text, *words):
+        return []
     return [token for token in tokens(text) if token.is_keyword(*words)]
 
 
 def words_containing(text: str, word: str) -> list[Token]:
     """Every bare word outside strings, IRIs and comments that contains the keyword `word` (upper case)."""
+    if not mentions(text, word):
+        return []
     return [token for token in tokens(text) if token.contains_keyword(word)]
+
+
+def mentions(text: str, *words: str) -> bool:
+    """Whether any of `words` (upper case) occurs anywhere in the upper-cased text. When none does, no token can
+    contain one (`str.upper` maps character by character, so every token's upper case is a piece of the text's),
+    and the tokens need not be made: most queries name neither SERVICE nor LOAD nor FROM."""
+    upper = text.upper()
+    return any(word in upper for word in words)
 
 
 def prefix_map(text: str) -> dict[str, str]:
@@ -129,6 +162,8 @@ def prefix_map(text: str) -> dict[str, str]:
 def service_targets(text: str) -> list[str | None]:
     """The endpoint of every `SERVICE` clause: a full IRI (prefixed names expanded), or None for a variable or
     anything that is not a plain IRI."""
+    if not mentions(text, "SERVICE"):
+        return []
     prefixes = prefix_map(text)
     all_tokens = tokens(text)
     targets: list[str | None] = []

@@ -1,4 +1,9 @@
-"""Real servers for the tests: the app under waitress in a thread, or `jaikg serve` in a process, on a free port."""
+"""Real servers for the tests: the app under waitress in a thread, or `jaikg serve` in a process, on a free port.
+
+`jaikg serve` runs the app on granian (`jaikg.http_server`), which installs signal handlers and so runs only in a
+main thread: tests of an app built around in-process fixtures (a gated executor, a small worker pool) serve it with
+waitress in a thread, and the tests that start `jaikg serve` (`cli_server`: the W3C protocol suite, timeouts,
+streaming, updates) exercise granian."""
 
 from __future__ import annotations
 

@@ -26,4 +26,5 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert "| point lookup |" in table and "| ratio (same run) |" in table and "| cpus |" in table
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert len(results["sizes"]["2000"]["systems"]) == 5
+    assert results["sizes"]["2000"]["fixed answer, 8 clients"] > 0 and "one fixed body" in table
     assert (out / "latency.png").stat().st_size > 0

@@ -12,14 +12,13 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from jaikg.server import create_app
-from jaikg.sparql import QueryRequest, QueryTimeout, answer_query
+from jaikg.sparql import STREAM_THRESHOLD, QueryRequest, QueryTimeout, answer_query
 from jaikg.workers import WorkerPool
 
-from .live import thread_server
+from .live import cli_server, thread_server
 
 THRESHOLD = 4096
-ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?s ?p ?o"
+ALL = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?g ?s ?p ?o"
 """Without blank nodes, whose labels differ between the server's store and a worker's copy of it."""
 ENDLESS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 """The shipped graph cubed: rows keep coming far past any time limit in these tests."""
@@ -75,10 +74,20 @@ def test_a_stream_past_the_time_limit_is_stopped(pool: WorkerPool) -> None:
     assert pool.run(QueryRequest("ASK { ?s ?p ?o }", JSON)).body.endswith(b"true}")
 
 
-@pytest.fixture(scope="module")
-def server(shipped_store: ox.Store, pool: WorkerPool) -> Iterator[str]:
+@pytest.fixture(scope="module", params=["app under waitress", "jaikg serve"])
+def server(request: pytest.FixtureRequest, shipped_store: ox.Store, pool: WorkerPool) -> Iterator[str]:
+    """The app with a 4 KiB stream threshold under waitress, and `jaikg serve` itself (granian, the default
+    threshold of 1 MiB, which the JSON of `ALL` passes)."""
+    if request.param == "jaikg serve":
+        with cli_server("--max-rows", "0", "--timeout", "3") as base_url:
+            yield base_url
+        return
     with thread_server({"STORE": shipped_store, "EXECUTOR": pool, "MAX_ROWS": None}) as base_url:
         yield base_url
+
+
+def test_the_whole_answer_of_the_tests_passes_the_default_threshold(shipped_store: ox.Store) -> None:
+    assert len(answer_query(shipped_store, QueryRequest(ALL, JSON)).body) > STREAM_THRESHOLD
 
 
 @pytest.mark.parametrize("view", [False, True], ids=["fast path", "view"])

@@ -1,0 +1,68 @@
+"""The SPARQL tokenizer's shortcuts give the answers of a full tokenizing: the query form read from the prologue,
+and the keyword searches that skip tokenizing a text which cannot contain the keyword."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jaikg.sparql import QueryRefused, refuse_outbound
+from jaikg.sparql_lexer import keyword_tokens, query_form, query_form_from_tokens, service_targets, words_containing
+
+
+@pytest.mark.parametrize(("query", "form"), [
+    ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+    ("PREFIX jr: <https://w3id.org/jaikg/resource/>\nSELECT ?p ?o WHERE { jr:x ?p ?o }", "SELECT"),
+    ("# a comment naming ASK\nBASE <http://example.org/>\nprefix : <x#>\n  construct { ?s ?p ?o } WHERE {}",
+     "CONSTRUCT"),
+    ("PREFIX a: <x:> DESCRIBE<x:y>", "DESCRIBE"),
+    ("ask{}", "ASK"),
+    ("PREFIX ex: <http://example.org/#SELECT>\nASK { ?s ?p ?o }", "ASK"),
+    ("INSERT DATA { <a:b> <a:c> <a:d> }", None),
+    ("{ SELECT * {} }", None),
+    ("", None),
+])
+def test_the_form_of_a_query_is_the_keyword_after_its_prologue(query: str, form: str | None) -> None:
+    assert query_form(query) == form
+
+
+_space = st.sampled_from([" ", "\n", "\t", "\r\n", "  "])
+_comment = st.sampled_from(["# SELECT", "#ASK {", "# PREFIX a: <x:>", "#"]).map(lambda text: text + "\n")
+_name = st.sampled_from(["", "jr", "a.b", "ex-1", "é"])
+_iri = st.sampled_from(["<>", "<http://example.org/>", "<urn:SELECT>", "<x#y>"])
+_declaration = st.one_of(
+    st.builds(lambda keyword, name, gap, iri: f"{keyword}{gap}{name}:{gap}{iri}",
+              st.sampled_from(["PREFIX", "prefix", "Prefix"]), _name, st.sampled_from([" ", "", "\n"]), _iri),
+    st.builds(lambda keyword, gap, iri: f"{keyword}{gap}{iri}", st.sampled_from(["BASE", "base"]),
+              st.sampled_from([" ", ""]), _iri),
+)
+_prologue = st.lists(st.one_of(_space, _comment, st.builds(lambda d, s: d + s, _declaration, _space)), max_size=6)
+_form = st.sampled_from(["SELECT", "select", "ASK", "Construct", "DESCRIBE", "SELECTED", "INSERT", "{", "WITH"])
+_rest = st.sampled_from(["", " * { ?s ?p ?o }", "{}", "* {}", ":x", "<a:b>", "x {}"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_prologue, _form, _rest)
+def test_the_prologue_shortcut_agrees_with_the_tokens(prologue: list[str], form: str, rest: str) -> None:
+    query = "".join(prologue) + form + rest
+    assert query_form(query) == query_form_from_tokens(query)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ſervice <http://evil.example/> { ?s ?p ?o } }",  # ſ (long s) upper-cases to S
+    "SELECT * { trueSERVICE <http://evil.example/> { ?s ?p ?o } }",
+])
+def test_a_keyword_found_only_through_case_mapping_or_gluing_is_still_refused(query: str) -> None:
+    with pytest.raises(QueryRefused):
+        refuse_outbound(query, ())
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p ?o }",
+    'SELECT * { ?s <urn:SERVICE> "LOAD FROM" } # SERVICE LOAD FROM',
+])
+def test_texts_without_the_keywords_outside_strings_find_none(query: str) -> None:
+    assert service_targets(query) == []
+    assert words_containing(query, "LOAD") == []
+    assert keyword_tokens(query, "FROM") == []
