@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from flask import Flask
 from werkzeug.http import http_date, quote_etag
@@ -81,11 +81,7 @@ class QueryFastPath:
         finally:
             slots.release(client)
         answer = cached.answer
-        headers = [("Content-Type", content_type(media_type)), ("Vary", "Accept"),
-                   ("Last-Modified", http_date(int(state.executor.last_modified))),
-                   ("Cache-Control", cache_control(state.settings.max_age)),
-                   ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
-                   *SECURITY_HEADERS.items()]
+        headers = [*self._headers(media_type, state.executor.last_modified, state.settings.max_age)]
         self.served += 1
         if answer.chunks is not None:
             start_response("200 OK", headers)
@@ -97,6 +93,15 @@ class QueryFastPath:
         start_response("200 OK", headers)
         return [body]
 
+    @staticmethod
+    @lru_cache(maxsize=16)
+    def _headers(media_type: str, last_modified: float, max_age: int) -> tuple[tuple[str, str], ...]:
+        """The headers every fast-path answer in `media_type` carries while the graph is unchanged."""
+        return (("Content-Type", content_type(media_type)), ("Vary", "Accept"),
+                ("Last-Modified", http_date(int(last_modified))), ("Cache-Control", cache_control(max_age)),
+                ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+                *SECURITY_HEADERS.items())
+
     def _plain_query(self, environ: dict[str, Any]) -> str | None:
         """The query text of a plain `GET /sparql?query=…` within the length limit, else None."""
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH:
@@ -104,14 +109,25 @@ class QueryFastPath:
         if any(environ.get(name) for name in CONDITIONAL_HEADERS):
             return None
         try:
-            parameters = parse_qsl(environ.get("QUERY_STRING", "").encode("latin-1").decode(),
-                                   keep_blank_values=True, errors="strict")
+            query = self._only_query(environ.get("QUERY_STRING", "").encode("latin-1").decode())
         except UnicodeError:
             return None
-        if len(parameters) != 1 or parameters[0][0] != "query":
+        if query is None:
             return None
-        query = parameters[0][1]
         return query if len(query) <= self.app.config["MAX_QUERY_LENGTH"] else None
+
+    @staticmethod
+    def _only_query(query_string: str) -> str | None:
+        """The value of the query string's one parameter when it is `query`, decoded as `parse_qsl` would
+        (UTF-8, `+` as space; bad UTF-8 raises UnicodeError), else None. A query string with no `&` holds one
+        parameter, so the common case skips the general parser."""
+        if "&" not in query_string:
+            name, equals, value = query_string.partition("=")
+            if name != "query" or not equals:
+                return None
+            return unquote_plus(value, errors="strict")
+        parameters = parse_qsl(query_string, keep_blank_values=True, errors="strict")
+        return parameters[0][1] if len(parameters) == 1 and parameters[0][0] == "query" else None
 
     @staticmethod
     def _media_type(environ: dict[str, Any], form: str | None) -> str | None:

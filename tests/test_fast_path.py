@@ -5,14 +5,18 @@ through the view, so every pair below compares the two paths; the lane's counter
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 import pytest
 import requests
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jaikg.namespaces import sparql_prologue
 from jaikg.server import create_app
+from jaikg.server.fast_path import QueryFastPath
 
 from .live import thread_server
 
@@ -102,3 +106,21 @@ def test_a_failing_query_is_reported_by_the_view_without_running_twice(app: Flas
     assert response.status_code == status
     assert response.json()["error"] == error
     assert runs == [query]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="query=&+%;aあ 0123456789ABCDEFZ", max_size=24))
+def test_the_lane_reads_the_query_parameter_as_parse_qsl_does_or_passes_the_request_on(query_string: str) -> None:
+    """The lane's shortcut for a query string without `&` gives parse_qsl's value of a lone `query` parameter,
+    or None (the request then goes to the Flask view, which parses it in full)."""
+    try:
+        parameters = parse_qsl(query_string, keep_blank_values=True, errors="strict")
+    except UnicodeError:  # the lane must not answer: it raises too, or passes the request on
+        try:
+            assert QueryFastPath._only_query(query_string) is None
+        except UnicodeError:
+            pass
+        return
+    found = QueryFastPath._only_query(query_string)
+    if found is not None:
+        assert parameters == [("query", found)]
