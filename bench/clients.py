@@ -34,10 +34,18 @@ class Client:
         self.path = path
 
     def ask(self, query: str) -> int:
-        """Send one query; the number of body bytes of a 200 answer."""
+        """Send one query; the number of body bytes of a 200 answer. A keep-alive connection the server closed
+        while it was idle (granian after 30 s, while another system took its time) is opened again once, as
+        HTTP clients such as urllib3 do."""
+        target = f"{self.path}?{urllib.parse.urlencode({'query': query})}"
         try:
-            self.connection.request("GET", f"{self.path}?{urllib.parse.urlencode({'query': query})}", headers=ACCEPT)
-            response = self.connection.getresponse()
+            try:
+                self.connection.request("GET", target, headers=ACCEPT)
+                response = self.connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.connection.close()
+                self.connection.request("GET", target, headers=ACCEPT)
+                response = self.connection.getresponse()
             body = response.read()
         except TimeoutError:
             self.connection.close()

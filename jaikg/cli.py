@@ -131,7 +131,12 @@ def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, re
     from tqdm import tqdm
 
     from .bulk import input_files, load_to_disk
+    from .child_process import worker_allocator
 
+    try:
+        worker_allocator()
+    except ValueError as error:
+        raise click.UsageError(f"$JAIKG_WORKER_ALLOCATOR: {error}") from None
     try:
         total = sum(path.stat().st_size for path in input_files(paths, shipped))
         with tqdm(total=total, unit="B", unit_scale=True, desc="loading", file=sys.stderr) as bar:
@@ -144,6 +149,7 @@ def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, re
         click.echo(f"error: the data does not conform; {store_dir} is unchanged.\n" + result.report.as_text(),
                    err=True)
         sys.exit(EXIT_INVALID)
+
     def timed(seconds: dict[str, float]) -> str:
         return ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items())
 

@@ -6,9 +6,12 @@ limit), least recently used first out once the bodies pass `RESULT_CACHE_BYTES` 
 cache off). Every update through the executor (SPARQL Update, Graph Store writes) clears it and moves the
 `Last-Modified` time.
 
-Every answer of the endpoint carries an `ETag` (a hash of its body; not a streamed one), `Last-Modified` (when the graph was loaded
-or last updated) and `Cache-Control`; a GET with a matching `If-None-Match` or a later `If-Modified-Since` gets
-`304 Not Modified` without a body.
+Every answer of the endpoint carries an `ETag`, `Last-Modified` (when the graph was loaded or last updated) and
+`Cache-Control`; a GET with a matching `If-None-Match` or a later `If-Modified-Since` gets `304 Not Modified`
+without a body. The ETag of a whole answer is a hash of its body (strong). A streamed answer's body is not known
+before it is sent, so its ETag is weak: a hash of the request and the graph's version, which names the same answer
+up to blank node labels (each worker draws its own). A request whose `If-None-Match` holds that tag gets its 304
+before any query runs; a streamed answer is otherwise always sent (stopping it half-way would cost its worker).
 """
 
 from __future__ import annotations
@@ -34,13 +37,19 @@ ENTRY_SHARE = 8
 @dataclass(frozen=True)
 class CachedAnswer:
     answer: QueryAnswer
-    etag: str | None
-    """None for a streamed answer: its body is not known before it is sent."""
+    etag: str
+    weak: bool = False
+    """True for a streamed answer: `etag` is then `stream_etag`'s, not a hash of the body."""
 
 
 def etag_of(body: bytes) -> str:
     """A strong validator of the body: SHA-256 (hardware-accelerated, twice as fast as BLAKE2 here), 128 bits."""
     return hashlib.sha256(body).hexdigest()[:32]
+
+
+def stream_etag(query: QueryRequest, last_modified: float) -> str:
+    """The weak validator of a streamed answer: the request (as the cache keys it) and the graph's version."""
+    return etag_of(repr((cache_key(query), last_modified)).encode())
 
 
 def cache_key(query: QueryRequest) -> Hashable:
@@ -101,7 +110,7 @@ class CachingExecutor:
         if entry is None:
             answer = self.inner.run(query)
             if answer.chunks is not None:
-                return CachedAnswer(answer, None)
+                return CachedAnswer(answer, stream_etag(query, self.last_modified), weak=True)
             entry = CachedAnswer(answer, etag_of(answer.body))
             self.cache.put(key, entry)
         return entry
@@ -121,14 +130,24 @@ class CachingExecutor:
         return getattr(self.inner, name)
 
 
-def with_validators(response: Response, etag: str | None, last_modified: float, max_age: int) -> Response:
-    """`ETag` (unless the answer is streamed), `Last-Modified` and `Cache-Control` on `response`; a `304` when the
-    request's conditions say the client already has it (GET and HEAD only)."""
-    if etag is not None:
-        response.set_etag(etag)
+def with_validators(response: Response, etag: str, last_modified: float, max_age: int, *,
+                    weak: bool = False) -> Response:
+    """`ETag`, `Last-Modified` and `Cache-Control` on `response`; a `304` when the request's conditions say the
+    client already has it (GET and HEAD only). A weak tag marks a streamed answer, which is sent whatever the
+    conditions: a match of its tag was answered before the query ran (`not_modified`)."""
+    response.set_etag(etag, weak=weak)
     response.last_modified = int(last_modified)
     response.headers["Cache-Control"] = cache_control(max_age)
-    return response.make_conditional(request)
+    return response if weak else response.make_conditional(request)
+
+
+def not_modified(query: QueryRequest, last_modified: float, max_age: int) -> Response | None:
+    """A `304` for a request whose `If-None-Match` holds the weak tag of its streamed answer, else None."""
+    etag = stream_etag(query, last_modified)
+    tags = request.if_none_match
+    if request.method not in ("GET", "HEAD") or tags.star_tag or not tags.contains_weak(etag):
+        return None
+    return with_validators(Response(status=304), etag, last_modified, max_age, weak=True)
 
 
 def cache_control(max_age: int) -> str:

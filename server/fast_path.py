@@ -83,11 +83,12 @@ class QueryFastPath:
         answer = cached.answer
         headers = [*self._headers(media_type, state.executor.last_modified, state.settings.max_age)]
         self.served += 1
+        headers.append(("ETag", quote_etag(cached.etag, weak=cached.weak)))
         if answer.chunks is not None:
             start_response("200 OK", headers)
             return answer.chunks
         body = truncated_json(answer.body, media_type) if answer.truncated else answer.body
-        headers += [("Content-Length", str(len(body))), ("ETag", quote_etag(cached.etag or ""))]
+        headers.append(("Content-Length", str(len(body))))
         if answer.truncated:
             headers.extend(truncation_headers(state.settings.max_rows).items())
         start_response("200 OK", headers)

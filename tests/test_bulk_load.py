@@ -137,6 +137,17 @@ def test_syntax_error_exits_2_naming_the_file(tmp_path: Path) -> None:
     assert done.returncode == 2 and "syntax-error.ttl" in done.stderr
 
 
+def test_a_missing_allocator_library_is_a_usage_error_before_anything_is_written(synth_file: Path,
+                                                                                 tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "jaikg", "load", str(synth_file), "--store", str(tmp_path / "s")],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "JAIKG_WORKER_ALLOCATOR": "/no/such/libmalloc.so"})
+    assert done.returncode == 2
+    assert "JAIKG_WORKER_ALLOCATOR" in done.stderr and "/no/such/libmalloc.so" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_serve_opens_the_loaded_store_without_reloading(loaded: Path) -> None:
     start = time.monotonic()
     with cli_server("--store", str(loaded), "--workers", "2") as base_url:

@@ -91,13 +91,39 @@ def test_the_whole_answer_of_the_tests_passes_the_default_threshold(shipped_stor
 
 
 @pytest.mark.parametrize("view", [False, True], ids=["fast path", "view"])
-def test_the_endpoint_sends_a_chunked_body_without_etag(server: str, shipped_store: ox.Store, view: bool) -> None:
+def test_the_endpoint_sends_a_chunked_body_with_a_weak_etag(server: str, shipped_store: ox.Store, view: bool) -> None:
     headers = {"If-None-Match": '"no-such-etag"'} if view else {}
     response = requests.get(f"{server}/sparql", params={"query": ALL}, headers=headers, timeout=30)
     assert response.status_code == 200
     assert response.headers.get("Transfer-Encoding") == "chunked"
-    assert "ETag" not in response.headers and "Content-Length" not in response.headers
+    assert response.headers["ETag"].startswith('W/"') and "Content-Length" not in response.headers
     assert response.content == answer_query(shipped_store, QueryRequest(ALL, JSON)).body
+
+
+def test_the_weak_etag_of_a_streamed_answer_gets_304_before_the_query_runs(server: str) -> None:
+    first = requests.get(f"{server}/sparql", params={"query": ALL}, timeout=30)
+    again = requests.get(f"{server}/sparql", params={"query": ALL}, timeout=30,
+                         headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    other = requests.get(f"{server}/sparql", params={"query": ALL + " LIMIT 100000"}, timeout=30,
+                         headers={"If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200 and other.headers["ETag"] != first.headers["ETag"]
+
+
+def test_conditions_on_a_streamed_answer_cost_no_worker(pool: WorkerPool, shipped_store: ox.Store) -> None:
+    """A 304 decided after the stream began would stop its worker mid-answer (and the pool would start another,
+    reloading the graph): a later If-Modified-Since gets the whole answer, a matching weak tag a 304 up front."""
+    with thread_server({"STORE": shipped_store, "EXECUTOR": pool, "MAX_ROWS": None}) as base_url:
+        before = full_pool(pool)
+        first = requests.get(f"{base_url}/sparql", params={"query": ALL}, timeout=30)
+        later = requests.get(f"{base_url}/sparql", params={"query": ALL}, timeout=30,
+                             headers={"If-Modified-Since": first.headers["Last-Modified"]})
+        tagged = requests.get(f"{base_url}/sparql", params={"query": ALL}, timeout=30,
+                              headers={"If-None-Match": first.headers["ETag"]})
+        assert later.status_code == 200 and later.content == first.content
+        assert tagged.status_code == 304
+        assert set(pool.pids()) == before
 
 
 def test_a_stream_cut_by_the_time_limit_is_a_cut_connection(server: str) -> None:

@@ -8,7 +8,7 @@ from jaikg.sparql import (GRAPH_TYPES, NotAcceptable, QueryRequest, UpdateReques
                           media_types_for, write_rdf)
 from jaikg.sparql_lexer import query_form
 
-from ..cache import with_validators
+from ..cache import not_modified, with_validators
 from ..fast_path import FAILED
 from ..negotiation import content_type, negotiate
 from ..protocol import Operation, read_operation
@@ -52,10 +52,14 @@ def run_query(operation: Operation) -> Response:
     state = jaikg()
     form = query_form(operation.text)
     media_type = choose_media_type(form, operation.format, f"a {form or 'SPARQL'} query")
-    cached = state.executor.answer(QueryRequest(
+    query = QueryRequest(
         query=operation.text, media_type=media_type, default_graph_uris=operation.graphs,
         named_graph_uris=operation.named_graphs, max_rows=state.settings.max_rows, timeout=state.settings.timeout,
-        base_iri=request.base_url, allowed_services=state.settings.allowed_services))
+        base_iri=request.base_url, allowed_services=state.settings.allowed_services)
+    unchanged = not_modified(query, state.executor.last_modified, state.settings.max_age)
+    if unchanged is not None:
+        return unchanged
+    cached = state.executor.answer(query)
     answer = cached.answer
     body = answer.chunks if answer.chunks is not None else answer.body
     response = Response(body, content_type=content_type(answer.media_type))
@@ -63,7 +67,8 @@ def run_query(operation: Operation) -> Response:
     response.vary.add("Accept")
     if answer.truncated:
         response.headers["X-SPARQL-MaxRows"] = str(state.settings.max_rows)
-    return with_validators(response, cached.etag, state.executor.last_modified, state.settings.max_age)
+    return with_validators(response, cached.etag, state.executor.last_modified, state.settings.max_age,
+                           weak=cached.weak)
 
 
 def run_update(operation: Operation) -> Response:
