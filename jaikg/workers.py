@@ -25,7 +25,9 @@ pieces to the WSGI server and, when it is closed, frees the worker or (client go
 from __future__ import annotations
 
 import logging
+import math
 import os
+import select
 import signal
 import sys
 import tempfile
@@ -147,14 +149,22 @@ class _Worker:
     def __init__(self, spec: WorkerSpec, generation: int) -> None:
         self.generation = generation
         self.process, self.conn = start(__name__, spec.allocator)
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
         self.conn.send(spec)
+
+    def readable(self, timeout: float | None) -> bool:
+        """Whether the worker has sent something (or closed its end) within `timeout` seconds (None: no limit).
+        `Connection.poll` builds a selector on every call; on the path of every query that cost more than the
+        rest of the hop."""
+        return bool(self._poller.poll(None if timeout is None else max(0, math.ceil(timeout * 1000))))
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout):
+        if not self.readable(timeout):
             self.kill()
             raise RuntimeError(f"worker {self.pid} did not load the store within {timeout:.0f} s")
         try:
@@ -256,7 +266,7 @@ class WorkerPool:
         worker = self._acquire(deadline, timeout)
         try:
             worker.conn.send(request)
-            ready = worker.conn.poll(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            ready = worker.readable(None if deadline is None else deadline - time.monotonic())
             if not ready:
                 self._replace(worker)
                 raise QueryTimeout(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped",
@@ -375,7 +385,7 @@ class _Stream:
         try:
             while True:
                 remaining = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
-                if not conn.poll(remaining):
+                if not self.worker.readable(remaining):
                     raise QueryTimeout(503, f"the answer was still being written after the time limit of "
                                             f"{self.timeout:g} s; it was stopped and the connection cut")
                 piece = conn.recv_bytes()
