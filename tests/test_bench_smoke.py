@@ -28,3 +28,13 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert len(results["sizes"]["2000"]["systems"]) == 5
     assert results["sizes"]["2000"]["fixed answer, 8 clients"] > 0 and "one fixed body" in table
     assert (out / "latency.png").stat().st_size > 0
+
+
+@pytest.mark.skipif(shutil.which("oxigraph") is None, reason="the oxigraph server (pip install oxigraph) is missing")
+def test_alternate_smoke(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "alternate.py"), "--size", "2000", "--rounds", "1", "--seconds", "0.3",
+         "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == [
+        "point lookup, latency ms", "point lookup, 8 cold", "point lookup, 8 warm"]
