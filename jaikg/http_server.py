@@ -1,8 +1,8 @@
 """The HTTP server of `jaikg serve`: granian (hyper, in Rust) running the WSGI app on threads of this process.
 
 Why granian: with waitress (pure Python) the HTTP layer cost more than Oxigraph's whole answer to a point lookup;
-granian parses HTTP and manages connections in Rust, and the same app answered about twice the requests per second
-at a third less latency (bench/). Why threads of this process and not granian's usual worker processes: the app
+granian parses HTTP and manages connections in Rust, and the same app answered 2.5 times the cold point lookups per
+second at 8 clients, with lower latency (bench/results). Why threads of this process and not granian's usual worker processes: the app
 owns things that must exist once — the writable store, the query worker pool that enforces the time limit, the
 result cache — and is built, with its data validated, before the port opens. Granian runs workers as threads on
 free-threaded Python only and checks for that build; `ThreadedGranian` skips the check. The Python side of a
