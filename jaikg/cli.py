@@ -325,6 +325,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     from . import resources
     from .loading import expand_paths
     from .locate import located_report
+    from .http_server import CannotListen
     from .serve import InvalidData, ServeOptions, serve as run_server
     from .child_process import worker_allocator as allocator_library
 
@@ -349,6 +350,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
         sys.exit(EXIT_LOAD_ERROR)
+    except CannotListen as error:
+        raise click.ClickException(f"{error}; nothing is served.") from None
     except InvalidData as invalid:
         files = expand_paths(data) + resources.data_files()
         click.echo("error: the data does not conform; nothing is served.\n" + located_report(invalid.report, files),

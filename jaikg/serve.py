@@ -96,8 +96,10 @@ def app_config(options: ServeOptions, store: GraphStore) -> dict[str, Any]:
 
 def serve(options: ServeOptions) -> None:
     """Validate the data (none to validate with a backend), then serve until interrupted."""
-    from .http_server import serve_wsgi
+    from .http_server import check_can_listen, serve_wsgi
     from .server import create_app
+
+    check_can_listen(options.host, options.port)
 
     store: GraphStore
     pool = None
