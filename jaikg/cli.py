@@ -323,11 +323,11 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     With --backend, the backend's graph is served as it is (check it with `jaikg validate --endpoint`).
     """
     from . import resources
+    from .child_process import worker_allocator as allocator_library
+    from .http_server import CannotListen
     from .loading import expand_paths
     from .locate import located_report
-    from .http_server import CannotListen
     from .serve import InvalidData, ServeOptions, serve as run_server
-    from .child_process import worker_allocator as allocator_library
 
     options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
                            update_token=update_token, timeout=timeout, max_rows=max_rows or None, workers=workers,

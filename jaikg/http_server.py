@@ -2,11 +2,12 @@
 
 Why granian: with waitress (pure Python) the HTTP layer cost more than Oxigraph's whole answer to a point lookup;
 granian parses HTTP and manages connections in Rust, and the same app answered 2.5 times the cold point lookups per
-second at 8 clients, with lower latency (bench/results). Why threads of this process and not granian's usual worker processes: the app
-owns things that must exist once — the writable store, the query worker pool that enforces the time limit, the
-result cache — and is built, with its data validated, before the port opens. Granian runs workers as threads on
-free-threaded Python only and checks for that build; `ThreadedGranian` skips the check. The Python side of a
-request still takes the GIL, as under any WSGI server; the queries themselves run in the worker processes.
+second at 8 clients, with lower latency (bench/results). Why threads of this process and not granian's usual
+worker processes: the app owns things that must exist once — the writable store, the query worker pool that
+enforces the time limit, the result cache — and is built, with its data validated, before the port opens. Granian
+runs workers as threads on free-threaded Python only and checks for that build; `ThreadedGranian` skips the check.
+The Python side of a request still takes the GIL, as under any WSGI server; the queries themselves run in the
+worker processes.
 
 `SIGINT` / `SIGTERM` stop the server gracefully: `serve_wsgi` returns, and the caller closes the pool. An address
 that cannot be listened on (taken, not this machine's, a privileged port) is `CannotListen`: `check_can_listen`

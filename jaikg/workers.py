@@ -384,7 +384,7 @@ class _Stream:
         conn = self.worker.conn
         try:
             while True:
-                remaining = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+                remaining = None if self.deadline is None else self.deadline - time.monotonic()
                 if not self.worker.readable(remaining):
                     raise QueryTimeout(503, f"the answer was still being written after the time limit of "
                                             f"{self.timeout:g} s; it was stopped and the connection cut")

@@ -143,9 +143,11 @@ def with_validators(response: Response, etag: str, last_modified: float, max_age
 
 def not_modified(query: QueryRequest, last_modified: float, max_age: int) -> Response | None:
     """A `304` for a request whose `If-None-Match` holds the weak tag of its streamed answer, else None."""
-    etag = stream_etag(query, last_modified)
     tags = request.if_none_match
-    if request.method not in ("GET", "HEAD") or tags.star_tag or not tags.contains_weak(etag):
+    if request.method not in ("GET", "HEAD") or not tags or tags.star_tag:
+        return None
+    etag = stream_etag(query, last_modified)
+    if not tags.contains_weak(etag):
         return None
     return with_validators(Response(status=304), etag, last_modified, max_age, weak=True)
 

@@ -81,9 +81,9 @@ class QueryFastPath:
         finally:
             slots.release(client)
         answer = cached.answer
-        headers = [*self._headers(media_type, state.executor.last_modified, state.settings.max_age)]
+        headers = [*self._headers(media_type, state.executor.last_modified, state.settings.max_age),
+                   ("ETag", quote_etag(cached.etag, weak=cached.weak))]
         self.served += 1
-        headers.append(("ETag", quote_etag(cached.etag, weak=cached.weak)))
         if answer.chunks is not None:
             start_response("200 OK", headers)
             return answer.chunks

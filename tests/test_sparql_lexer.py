@@ -49,13 +49,11 @@ def test_the_prologue_shortcut_agrees_with_the_tokens(prologue: list[str], form:
     assert query_form(query) == query_form_from_tokens(query)
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * { ſervice <http://evil.example/> { ?s ?p ?o } }",  # ſ (long s) upper-cases to S
-    "SELECT * { trueSERVICE <http://evil.example/> { ?s ?p ?o } }",
-])
-def test_a_keyword_found_only_through_case_mapping_or_gluing_is_still_refused(query: str) -> None:
+def test_a_keyword_found_only_through_case_mapping_is_still_refused() -> None:
+    """ſ (long s) upper-cases to S: the shortcut searches the upper-cased text as the tokens do. (The glued and
+    disguised forms are in test_safety_outbound.py.)"""
     with pytest.raises(QueryRefused):
-        refuse_outbound(query, ())
+        refuse_outbound("SELECT * { ſervice <http://evil.example/> { ?s ?p ?o } }", ())
 
 
 @pytest.mark.parametrize("query", [
