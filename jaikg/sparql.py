@@ -17,6 +17,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
+from .result_rows import COUNTABLE, TSV, count_rows, most_rows, without_last_row
 from .sparql_lexer import keyword_tokens, limit_solutions, query_form, service_targets, tokens, words_containing
 from .store import GraphStore
 
@@ -100,7 +101,6 @@ class QueryAnswer:
     kind: str
     """"solutions", "boolean", "graph", or "stream" when the body comes in `chunks`."""
     truncated: bool = False
-    rows: int | None = None
     chunks: Iterable[bytes] | None = None
     """A streamed answer's body, piece by piece as it is written (`body` is then empty); an iterable with a
     `close()` that frees whatever produces it (see `jaikg.workers`)."""
@@ -295,28 +295,26 @@ def _write_solutions(results: ox.QuerySolutions | ox.QueryBoolean, media_type: s
 
 def _answer_limited_solutions(store: GraphStore, request: QueryRequest, options: dict[str, object]) -> QueryAnswer:
     """A SELECT answer of at most `max_rows` rows, evaluated and written natively: the query runs with its
-    outermost LIMIT set to max_rows + 1, the rows are written as TSV (one line per row, newlines in literals are
-    escaped), and an extra row means the answer was cut. Other media types are written from that TSV by
-    pyoxigraph's parser and writer; no row becomes a Python object."""
+    outermost LIMIT set to max_rows + 1, and an extra row (`jaikg.result_rows`) means the answer was cut."""
     assert request.max_rows is not None
+    media_type = request.media_type
     limited = limit_solutions(request.query, request.max_rows + 1)
-    if limited is None:
-        results = store.query(request.query, base_iri=request.base_iri, **options)
-        return QueryAnswer(_write_solutions(results, request.media_type), request.media_type, "solutions")
     try:
-        results = store.query(limited, base_iri=request.base_iri, **options)
+        results = store.query(limited or request.query, base_iri=request.base_iri, **options)
     except SyntaxError:
-        store.query(request.query, base_iri=request.base_iri, **options)  # the error where the user wrote it
+        if limited is not None:
+            store.query(request.query, base_iri=request.base_iri, **options)  # the error where the user wrote it
         raise
-    table = results.serialize(format=ox.QueryResultsFormat.TSV)
-    rows = table.count(b"\n") - 1
-    truncated = rows > request.max_rows
+    if limited is None:
+        return QueryAnswer(_write_solutions(results, media_type), media_type, "solutions")
+    form = SOLUTION_TYPES[media_type] if SOLUTION_TYPES[media_type] in COUNTABLE else TSV
+    body = results.serialize(format=form)
+    truncated = most_rows(body, form) > request.max_rows and count_rows(body, form) > request.max_rows
     if truncated:
-        table = table[:table.rindex(b"\n", 0, len(table) - 1) + 1]
-        rows = request.max_rows
-    body = table if request.media_type == "text/tab-separated-values" else _write_solutions(
-        ox.parse_query_results(table, ox.QueryResultsFormat.TSV), request.media_type)
-    return QueryAnswer(body, request.media_type, "solutions", truncated=truncated, rows=rows)
+        body = without_last_row(body, form)
+    if form != SOLUTION_TYPES[media_type]:
+        body = _write_solutions(ox.parse_query_results(body, form), media_type)
+    return QueryAnswer(body, media_type, "solutions", truncated=truncated)
 
 
 def _answer_graph(triples: ox.QueryTriples, request: QueryRequest, writer: BodyWriter | None = None) -> QueryAnswer:
@@ -329,8 +327,7 @@ def _answer_graph(triples: ox.QueryTriples, request: QueryRequest, writer: BodyW
     kept = list(itertools.islice(triples, request.max_rows + 1))
     truncated = len(kept) > request.max_rows
     kept = kept[:request.max_rows]
-    return QueryAnswer(write_rdf(kept, request.media_type), request.media_type, "graph", truncated=truncated,
-                       rows=len(kept))
+    return QueryAnswer(write_rdf(kept, request.media_type), request.media_type, "graph", truncated=truncated)
 
 
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)

@@ -8,8 +8,11 @@ import json
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from jaikg.sparql import QueryRequest, QuerySyntaxError, answer_query
+from jaikg.result_rows import count_rows, most_rows, without_last_row
+from jaikg.sparql import SOLUTION_TYPES, QueryRequest, QuerySyntaxError, answer_query
 from jaikg.sparql_lexer import limit_solutions
 
 EX = "http://example.org/"
@@ -70,6 +73,72 @@ def test_a_limited_answer_is_byte_identical_to_the_unlimited_one(store: ox.Store
     limited = answer_query(store, QueryRequest(query, media_type, max_rows=100))
     assert limited.body == unlimited.body
     assert not limited.truncated
+
+
+@pytest.mark.parametrize("media_type", list(SOLUTION_TYPES))
+def test_truncation_is_reported_in_every_media_type(store: ox.Store, media_type: str) -> None:
+    """Twelve rows: a limit of 11 cuts the last one and says so, a limit of 12 gives the whole answer."""
+    query = "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s"
+    whole = answer_query(store, QueryRequest(query, media_type)).body
+    cut = answer_query(store, QueryRequest(query, media_type, max_rows=11))
+    assert cut.truncated
+    assert answer_query(store, QueryRequest(query.replace("ORDER BY ?s", "ORDER BY ?s LIMIT 11"), media_type)).body \
+        == cut.body
+    complete = answer_query(store, QueryRequest(query, media_type, max_rows=12))
+    assert not complete.truncated and complete.body == whole
+
+
+MARKUP = ['{"type":"uri"}', "{", "}{}{", "<result>", "</result><result>", "a\nb\r\nc", '"type":"literal"', "\t"]
+
+
+@pytest.fixture(scope="module")
+def markup_store() -> ox.Store:
+    """One row per literal that looks like the syntax of a results format: braces, tags, line breaks."""
+    store = ox.Store()
+    for i, text in enumerate(MARKUP):
+        store.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(text), ox.DefaultGraph()))
+    return store
+
+
+@pytest.mark.parametrize("media_type", list(SOLUTION_TYPES))
+def test_literals_that_look_like_syntax_neither_cut_nor_hide_a_row(markup_store: ox.Store, media_type: str) -> None:
+    query = "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s"
+    whole = answer_query(markup_store, QueryRequest(query, media_type)).body
+    complete = answer_query(markup_store, QueryRequest(query, media_type, max_rows=len(MARKUP)))
+    assert not complete.truncated and complete.body == whole
+    assert answer_query(markup_store, QueryRequest(query, media_type, max_rows=len(MARKUP) - 1)).truncated
+
+
+COUNTABLE = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+             "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+             "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+
+
+@pytest.mark.parametrize("media_type", list(COUNTABLE))
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.text(), max_size=6), width=st.integers(min_value=0, max_value=3))
+def test_rows_are_bounded_counted_and_dropped_in_the_bytes(media_type: str, texts: list[str], width: int) -> None:
+    """Whatever the literals hold and however many variables a row binds: the bound read off the bytes is never
+    below the number of rows (an answer it lets through uncounted never had to be cut), the count is exact, and
+    dropping the last row leaves what the query gives with one row fewer, byte for byte."""
+    store = ox.Store()
+    for i, text in enumerate(texts):
+        for j in range(width):
+            store.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p{j}"), ox.Literal(text),
+                              ox.DefaultGraph()))
+    variables = " ".join(f"?o{j}" for j in range(width))
+    patterns = " ".join(f"?s <{EX}p{j}> ?o{j} ." for j in range(width))
+
+    def answer(rows: int) -> bytes:
+        subjects = " ".join(f"<{EX}s{i}>" for i in range(rows))
+        query = f"SELECT ?s {variables} {{ VALUES ?s {{ {subjects} }} OPTIONAL {{ {patterns} }} }}"
+        return answer_query(store, QueryRequest(query, media_type)).body
+
+    body, form = answer(len(texts)), COUNTABLE[media_type]
+    assert most_rows(body, form) >= len(texts)
+    assert count_rows(body, form) == len(texts)
+    if texts:
+        assert without_last_row(body, form) == answer(len(texts) - 1)
 
 
 def test_trailing_values_and_subquery_limits_keep_their_meaning(store: ox.Store) -> None:
