@@ -127,15 +127,17 @@ class _CountingReader:
         return data
 
 
-def bulk_load_files(store: ox.Store, paths: Iterable[Path], on_bytes: Callable[[int], None] = lambda n: None) -> None:
+def bulk_load_files(store: ox.Store, paths: Iterable[Path], on_bytes: Callable[[int], None] = lambda n: None, *,
+                    lenient: bool = False) -> None:
     """Stream each file into `store` with Oxigraph's bulk loader (no transaction, nothing kept in memory): for
     large inputs into a new store. As with `parse_file`, each file's blank nodes get fresh labels, so two files
-    never share one."""
+    never share one. `lenient` skips checks such as the IRIs' syntax (faster): only for files that are also
+    parsed strictly."""
     for path in paths:
         try:
             with path.open("rb") as stream:
                 store.bulk_load(_CountingReader(stream, on_bytes), format=rdf_format(path),
-                                base_iri=path.resolve().as_uri())
+                                base_iri=path.resolve().as_uri(), lenient=lenient)
         except (SyntaxError, OSError, ValueError) as error:
             raise load_error(path, error) from None
 

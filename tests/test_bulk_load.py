@@ -137,6 +137,18 @@ def test_syntax_error_exits_2_naming_the_file(tmp_path: Path) -> None:
     assert done.returncode == 2 and "syntax-error.ttl" in done.stderr
 
 
+def test_an_invalid_iri_stops_the_load_naming_file_and_line(tmp_path: Path) -> None:
+    """The in-memory helper parses leniently (IRIs unchecked); the bulk load of the store parses strictly, so a
+    bad IRI still stops the load, and nothing is written."""
+    bad = tmp_path / "bad-iri.nt"
+    bad.write_text('<https://w3id.org/jaikg/resource/a> <http://www.w3.org/2000/01/rdf-schema#label> "a" .\n'
+                   '<https://w3id.org/jaikg/resource/b c> <http://www.w3.org/2000/01/rdf-schema#label> "b" .\n',
+                   encoding="utf-8")
+    done = run_jaikg("load", str(bad), "--store", str(tmp_path / "s"), "--no-shipped")
+    assert done.returncode == 2 and "bad-iri.nt" in done.stderr and "line 2" in done.stderr
+    assert not (tmp_path / "s").exists() and not list(tmp_path.glob("s.*"))
+
+
 def test_a_missing_allocator_library_is_a_usage_error_before_anything_is_written(synth_file: Path,
                                                                                  tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "jaikg", "load", str(synth_file), "--store", str(tmp_path / "s")],
