@@ -69,5 +69,13 @@ def _last_json_row(text: str) -> tuple[int, int]:
             _, end = _JSON_DECODER.raw_decode(text, start)
         except ValueError:
             continue
-        if _JSON_AFTER_ROWS.fullmatch(text, end) and text[:start].rstrip()[-1:] in (",", "["):
+        if _JSON_AFTER_ROWS.fullmatch(text, end) and _before(text, start) in (",", "["):
             return start, end
+
+
+def _before(text: str, position: int) -> str:
+    """The last character before `position` that is not white space ("" at the start)."""
+    position -= 1
+    while position >= 0 and text[position].isspace():
+        position -= 1
+    return text[position] if position >= 0 else ""

@@ -307,12 +307,13 @@ def _answer_limited_solutions(store: GraphStore, request: QueryRequest, options:
         raise
     if limited is None:
         return QueryAnswer(_write_solutions(results, media_type), media_type, "solutions")
-    form = SOLUTION_TYPES[media_type] if SOLUTION_TYPES[media_type] in COUNTABLE else TSV
+    asked = SOLUTION_TYPES[media_type]
+    form = asked if asked in COUNTABLE else TSV
     body = results.serialize(format=form)
     truncated = most_rows(body, form) > request.max_rows and count_rows(body, form) > request.max_rows
     if truncated:
         body = without_last_row(body, form)
-    if form != SOLUTION_TYPES[media_type]:
+    if form != asked:
         body = _write_solutions(ox.parse_query_results(body, form), media_type)
     return QueryAnswer(body, media_type, "solutions", truncated=truncated)
 
