@@ -97,8 +97,8 @@ def synth(triples: int, output: Path, seed: int) -> None:
 @click.option("--replace", is_flag=True, help="With --store: build a new store in place of the one DIR holds.")
 @click.option("--optimize/--no-optimize", default=True, show_default=True,
               help="With --store: compact the store once loaded, while the validation finishes (as `oxigraph "
-                   "optimize`). `jaikg serve --store` opens it read-only and never compacts it; at 10^7 triples "
-                   "joins on a store as bulk-loaded ran 2-7x slower.")
+                   "optimize`). The query workers of `jaikg serve --store` open it read-only and never compact it; at "
+                   "10^7 triples joins on a store as bulk-loaded ran 2-7x slower.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Check shapes (compiled to SPARQL), rules and quotes before anything replaces the target.")
 @click.option("--via", type=click.Choice(PUBLISH_PROTOCOLS), default="update", show_default=True,
