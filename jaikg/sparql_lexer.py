@@ -91,9 +91,23 @@ def _tokens(text: str) -> tuple[Token, ...]:
     return tuple(_scan(text))
 
 
-def _scan(text: str) -> Iterator[Token]:
+def body_tokens(text: str) -> tuple[Token, ...]:
+    """The tokens of a query from its form keyword on, when its prologue reads as the grammar says (`query_form`'s
+    quick path), else all of them. The prologue holds no braces, LIMIT or VALUES, so questions about a query's
+    groups and solution modifiers have the same answer without it, and a prologue of PREFIX lines is most of a
+    typical query's tokens. Memoized like `tokens`."""
+    form = _form_after_prologue(text)
+    return _tokens_from(text, form[1]) if form else tokens(text)
+
+
+@lru_cache(maxsize=16)
+def _tokens_from(text: str, start: int) -> tuple[Token, ...]:
+    return tuple(_scan(text, start))
+
+
+def _scan(text: str, start: int = 0) -> Iterator[Token]:
     depth = 0
-    for match in TOKEN.finditer(text):
+    for match in TOKEN.finditer(text, start):
         kind = match.lastgroup or "other"
         if kind in ("space", "comment"):
             continue
@@ -112,10 +126,16 @@ def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them at the top level, or None when there is none.
     Read from the prologue when the query starts like the grammar says (most do: no tokenizing), else from the
     tokens."""
+    form = _form_after_prologue(text)
+    return form[0] if form else query_form_from_tokens(text)
+
+
+@lru_cache(maxsize=16)
+def _form_after_prologue(text: str) -> tuple[str, int] | None:
+    """The form keyword (upper case) and where it starts, when `PROLOGUE_THEN_FORM` reads the query; memoized,
+    as a request's text is asked for its form several times."""
     match = PROLOGUE_THEN_FORM.match(text)
-    if match:
-        return match.group(1).upper()
-    return query_form_from_tokens(text)
+    return (match.group(1).upper(), match.start(1)) if match else None
 
 
 def query_form_from_tokens(text: str) -> str | None:
@@ -197,7 +217,7 @@ def limit_solutions(text: str, limit: int) -> str | None:
 
     The outer solution modifiers are the tokens at brace depth 0 after the last top-level `}` (subqueries keep
     their limits) and before the trailing `VALUES`, the only `VALUES` a query has at depth 0."""
-    all_tokens = tokens(text)
+    all_tokens = body_tokens(text)
     end = next((i for i, token in enumerate(all_tokens) if token.depth == 0 and token.is_keyword("VALUES")),
                len(all_tokens))
     closing = max((i for i, token in enumerate(all_tokens[:end]) if token.depth == 0 and token.text == "}"),
@@ -215,3 +235,37 @@ def limit_solutions(text: str, limit: int) -> str | None:
         values = all_tokens[end].start
         return text[:values] + f"LIMIT {limit}\n" + text[values:]
     return f"{text}\nLIMIT {limit}\n"
+
+
+SINGLE_PATTERN_SELECT = re.compile(r"S(?:v+|\*)W?\{[vtn]{3}\.?\}(?:Ln)?")
+"""`is_single_pattern_select` over the query's tokens from its form keyword on, each written as one letter
+(`_token_letter`)."""
+_KEYWORD_LETTERS = {"SELECT": "S", "WHERE": "W", "LIMIT": "L", "A": "t"}
+
+
+def is_single_pattern_select(text: str) -> bool:
+    """Whether `text` is a SELECT of plain variables (or `*`) over one triple pattern whose terms are IRIs,
+    prefixed names, `a`, variables, plain strings or numbers, followed by nothing but a `LIMIT`, such as
+    `SELECT ?p ?o WHERE { <s> ?p ?o }`. Oxigraph answers such a query with one index scan that stops once it has
+    the rows it returns: no DISTINCT, ORDER BY, OFFSET, aggregate, FILTER, property path, GRAPH or second pattern
+    can make it read more than that, so a row limit bounds its cost. Anything else, however simple, is False
+    (so is such a query with a `{` in a string or comment, or a prologue `query_form` does not read quickly)."""
+    if text.count("{") != 1:
+        return False
+    form = _form_after_prologue(text)
+    if form is None or form[0] != "SELECT":
+        return False
+    letters = "".join(_token_letter(token) for token in body_tokens(text))
+    return SINGLE_PATTERN_SELECT.fullmatch(letters) is not None
+
+
+def _token_letter(token: Token) -> str:
+    """v: a variable; t: an IRI, prefixed name, `a` or plain string; n: a number; S, W, L: SELECT, WHERE, LIMIT;
+    `{ } . *` as they are; `?` for anything else."""
+    if token.kind in ("var", "number"):
+        return token.kind[0]
+    if token.kind in ("iri", "string") or (token.kind == "name" and ":" in token.text):
+        return "t"
+    if token.kind == "name":
+        return _KEYWORD_LETTERS.get(token.text.upper(), "?")
+    return token.text if token.text in "{}.*" else "?"

@@ -17,6 +17,13 @@ Oxigraph allocates heavily while it evaluates joins, aggregates and regexes, and
 malloc those ran 1.2-1.5x slower than in the Oxigraph server; with either allocator they run as fast (measured in
 bench/).
 
+A SELECT over one triple pattern (`jaikg.sparql_lexer.is_single_pattern_select`: a point lookup such as
+`SELECT ?p ?o WHERE { <s> ?p ?o }`) is answered in the calling thread, on the parent's store, with its rows capped
+at `inline_rows`: its cost is one index scan bounded by that cap, so it needs no time limit, and it skips the hop
+to a worker, which cost a point lookup a quarter of its latency in the benchmark (bench/). When the capped answer
+is cut short of what the request allows, the query goes to a worker after all. Such lookups are also answered
+while every worker is busy.
+
 An answer without a row limit that grows past `stream_threshold` bytes is not held whole: the worker sends
 `("stream", None)`, then the pieces as pyoxigraph writes them, an empty piece, and the outcome; `_Stream` passes the
 pieces to the WSGI server and, when it is closed, frees the worker or (client gone, time up) kills it.
@@ -34,7 +41,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -45,15 +52,18 @@ from .child_process import exit_with_parent, start, worker_allocator
 from .sandbox import isolate_network
 from .sparql import (STREAM_THRESHOLD, QueryAnswer, QueryRequest, QueryTimeout, Spill, SparqlError, UpdateRequest,
                      answer_query, answer_update)
+from .sparql_lexer import is_single_pattern_select
 
 log = logging.getLogger(__name__)
 
-Evaluate = Callable[[ox.Store, QueryRequest, Spill, int], QueryAnswer]
+Evaluate = Callable[[ox.Store, QueryRequest, Spill | None, int], QueryAnswer]
 """`answer_query`'s signature: (store, request, spill, stream threshold)."""
 
 DEFAULT_TIMEOUT = 30.0
 START_TIMEOUT = 300.0
 """Seconds a new worker may take to load its store before the pool gives up on it."""
+INLINE_ROWS = 1000
+"""Rows a single-pattern SELECT may return when answered in the calling thread (writing them takes about 1 ms)."""
 
 
 def default_size() -> int:
@@ -190,12 +200,16 @@ class WorkerPool:
     def __init__(self, store: ox.Store, *, store_dir: Path | str | None = None, size: int | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT, isolate_network: bool = True,
                  evaluate: Evaluate = answer_query, allocator: str | None = None,
-                 stream_threshold: int = STREAM_THRESHOLD) -> None:
+                 stream_threshold: int = STREAM_THRESHOLD, inline_rows: int = INLINE_ROWS) -> None:
         """`isolate_network`: cut the workers off the network (`jaikg.sandbox`); off when SERVICE may call an
         allowed endpoint. `evaluate` runs in the workers: a module-level function (it is pickled by name).
         `allocator`: "auto", "system" or a library path (`worker_allocator`). Answers past `stream_threshold`
-        bytes come back as a stream (`QueryAnswer.chunks`)."""
+        bytes come back as a stream (`QueryAnswer.chunks`). `inline_rows`: the row cap of single-pattern SELECTs
+        answered in the calling thread (0: every query goes to a worker)."""
         self.evaluate = evaluate
+        self.inline_rows = inline_rows
+        self.inline_answers = 0
+        """Queries answered in the calling thread (for tests and monitoring)."""
         self.stream_threshold = stream_threshold
         self.allocator = worker_allocator(allocator)
         self.isolate_network = isolate_network
@@ -261,6 +275,10 @@ class WorkerPool:
             self.reload()
 
     def run(self, request: QueryRequest) -> QueryAnswer:
+        if self.inline_rows and is_single_pattern_select(request.query):
+            answer = self._run_inline(request)
+            if answer is not None:
+                return answer
         timeout = request.timeout if request.timeout is not None else self.timeout
         deadline = None if timeout is None else time.monotonic() + timeout
         worker = self._acquire(deadline, timeout)
@@ -287,6 +305,22 @@ class WorkerPool:
             return payload
         error_class, fields = payload
         raise error_class(**fields)
+
+    def _run_inline(self, request: QueryRequest) -> QueryAnswer | None:
+        """A single-pattern SELECT answered on the parent's store with at most `inline_rows` rows; None when that
+        cut the answer short of the request's own row limit (or none), or when the evaluation failed otherwise than
+        with a `SparqlError`: a worker answers it then, and reports such a failure as it does for any query."""
+        cap = self.inline_rows if request.max_rows is None else min(request.max_rows, self.inline_rows)
+        try:
+            answer = self.evaluate(self.store, replace(request, max_rows=cap), None, self.stream_threshold)
+        except SparqlError:
+            raise
+        except Exception:  # the worker evaluates it again and reports the failure
+            return None
+        if answer.truncated and cap != request.max_rows:
+            return None
+        self.inline_answers += 1
+        return answer
 
     def _acquire(self, deadline: float | None, timeout: float | None) -> _Worker:
         with self._lock:

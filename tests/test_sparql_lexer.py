@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jaikg.sparql import QueryRefused, refuse_outbound
-from jaikg.sparql_lexer import keyword_tokens, query_form, query_form_from_tokens, service_targets, words_containing
+from jaikg.sparql_lexer import (body_tokens, is_single_pattern_select, keyword_tokens, query_form, query_form_from_tokens,
+                                service_targets, tokens, words_containing)
 
 
 @pytest.mark.parametrize(("query", "form"), [
@@ -47,6 +48,66 @@ _rest = st.sampled_from(["", " * { ?s ?p ?o }", "{}", "* {}", ":x", "<a:b>", "x 
 def test_the_prologue_shortcut_agrees_with_the_tokens(prologue: list[str], form: str, rest: str) -> None:
     query = "".join(prologue) + form + rest
     assert query_form(query) == query_form_from_tokens(query)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_prologue, _form, _rest)
+def test_the_body_tokens_are_the_tokens_from_the_form_keyword_on(prologue: list[str], form: str, rest: str) -> None:
+    """The shortcut `limit_solutions` and the point-lookup check read: the same tokens, at the same offsets and
+    brace depths, as tokenizing the whole text and dropping the prologue."""
+    query = "".join(prologue) + form + rest
+    body = body_tokens(query)
+    assert body == tokens(query)[len(tokens(query)) - len(body):]
+    if query_form(query) is not None and query_form(query) == query_form_from_tokens(query):
+        assert body[0].is_keyword(query_form(query))
+
+
+POINT_PROLOGUE = "PREFIX jr: <https://w3id.org/jaikg/resource/>\nBASE <http://example.org/>\n"
+
+
+@pytest.mark.parametrize("query", [
+    POINT_PROLOGUE + "SELECT ?p ?o WHERE { jr:swallow ?p ?o }",
+    "SELECT * { ?s a <x> . } LIMIT 5",
+    "select ?s where {?s ?p 'x'}\n# a comment",
+    "SELECT ?s WHERE { ?s <p> 42 }",
+    "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10",
+])
+def test_a_select_over_one_triple_pattern_is_a_point_lookup(query: str) -> None:
+    assert is_single_pattern_select(query)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",  # DISTINCT reads on past duplicates
+    "SELECT REDUCED ?o WHERE { <s> <p> ?o }",
+    "SELECT ?p WHERE { ?s ?p ?o } OFFSET 5",  # reads the rows it skips
+    "SELECT ?o WHERE { <s> <p> ?o } LIMIT 5 OFFSET 2",
+    "SELECT ?p WHERE { ?s ?p ?o } ORDER BY ?p",  # reads every row to sort them
+    "SELECT ?o WHERE { <s> <p> ?o } GROUP BY ?o",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "SELECT ?o WHERE { <s> <p>/<q> ?o }",  # property paths
+    "SELECT ?o WHERE { <s> <p>* ?o }",
+    "SELECT ?o WHERE { <s> ^<p> ?o }",
+    "SELECT ?o WHERE { <s> <p> ?o . <s> <q> ?o }",  # a join
+    "SELECT ?o WHERE { <s> <p> ?o ; <q> ?z }",
+    "SELECT ?o WHERE { <s> <p> ?o , ?q }",
+    "SELECT ?o WHERE { <s> <p> ?o FILTER(?o) }",
+    "SELECT ?o FROM <g> WHERE { <s> <p> ?o }",
+    "SELECT ?o WHERE { GRAPH ?g { <s> <p> ?o } }",
+    "SELECT ?o WHERE { <s> <p> ?o } VALUES ?o { 1 }",
+    "SELECT ?o WHERE { <s> <p> [] }",
+    'SELECT ?o WHERE { <s> <p> "x"@en }',
+    "SELECT ?o WHERE { <s> <p> true }",
+    "SELECT ?o WHERE { { <s> <p> ?o } }",
+    "ASK { <s> <p> ?o }",
+    "CONSTRUCT WHERE { <s> <p> ?o }",
+    "SELECT WHERE { <s> <p> ?o }",
+    "SELECT ?o WHERE { <s> <p> }",
+    "SELECT ?o WHERE { <s> <p> ?o } LIMIT 2 LIMIT 3",
+    'SELECT ?o WHERE { <s> <p> "{" }',  # a brace in a string: not worth telling apart
+    "",
+])
+def test_anything_more_than_one_scan_is_not_a_point_lookup(query: str) -> None:
+    assert not is_single_pattern_select(query)
 
 
 def test_a_keyword_found_only_through_case_mapping_is_still_refused() -> None:
