@@ -60,10 +60,12 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
     """Build a store in `store_dir` from `paths` (plus the shipped data unless `include_shipped` is false).
 
     `optimize` compacts the store while the helper validates. RocksDB keeps the files of a bulk load as written,
-    and the query workers of `jaikg serve --store` open the store read-only, so nothing compacts it later (the
-    Oxigraph server's own RocksDB compacts in the background while it serves). Read-only at 10^7 triples, a store
-    as `oxigraph load` left it answered the 3-hop join in 34 s and the aggregate in 80 s, compacted in 5 and 11 s;
-    at 10^6 compaction made such scans 1.3-1.4x faster. It costs about 4 s at 10^6 triples, 28-46 s at 10^7.
+    and the query workers of `jaikg serve --store` open the store read-only, so nothing compacts it while they
+    serve (the Oxigraph server's own RocksDB compacts in the background while it serves; `jaikg serve --store`
+    compacts a store that is not, before its workers open it). Compacting here, while the helper validates, keeps
+    that out of the server's start-up. Read-only at 10^7 triples, a store as `oxigraph load` left it answered the
+    3-hop join in 34 s and the aggregate in 80 s, compacted in 5 and 11 s; at 10^6 compaction made such scans
+    1.3-1.4x faster. It costs about 4 s at 10^6 triples, 28-46 s at 10^7.
 
     Raises `DataLoadError` for a file that cannot be parsed, or when `store_dir` already holds a store and
     `replace` is false. When the data does not conform, the returned report says so and `store_dir` is untouched.

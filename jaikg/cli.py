@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from . import __version__
 from .export import FORMATS as EXPORT_FORMATS
 from .export import PARTS, export_graph
-from .loading import DataLoadError, build_store
+from .loading import DataLoadError, build_store, store_has_data
 from .local_query import OUTPUT_FORMATS as QUERY_FORMATS
 from .local_query import read_query, run_query
 from .network import build_network
@@ -97,8 +97,9 @@ def synth(triples: int, output: Path, seed: int) -> None:
 @click.option("--replace", is_flag=True, help="With --store: build a new store in place of the one DIR holds.")
 @click.option("--optimize/--no-optimize", default=True, show_default=True,
               help="With --store: compact the store once loaded, while the validation finishes (as `oxigraph "
-                   "optimize`). The query workers of `jaikg serve --store` open it read-only and never compact it; at "
-                   "10^7 triples joins on a store as bulk-loaded ran 2-7x slower.")
+                   "optimize`). The query workers of `jaikg serve --store` open it read-only and never compact it, "
+                   "so `jaikg serve` compacts a store that is not before it serves it; at 10^7 triples joins on a "
+                   "store as bulk-loaded ran 2-7x slower.")
 @click.option("--validate/--no-validate", default=True, show_default=True,
               help="Check shapes (compiled to SPARQL), rules and quotes before anything replaces the target.")
 @click.option("--via", type=click.Choice(PUBLISH_PROTOCOLS), default="update", show_default=True,
@@ -277,7 +278,8 @@ def query(query_or_file: str, output_format: str) -> None:
               help="Extra RDF file or folder to load beside the shipped data (repeatable).")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False), envvar="JAIKG_STORE",
               help="Keep the store on disk in this folder instead of in memory. A folder that holds a store "
-                   "(from `jaikg load`) is served as it is unless --data is given.")
+                   "(from `jaikg load`) is served as it is unless --data is given (compacted first if it is not, as "
+                   "a store from `oxigraph load` or `jaikg load --no-optimize`).")
 @click.option("--update", is_flag=True, envvar="JAIKG_UPDATE",
               help="Enable SPARQL Update and Graph Store writes (read-only without it).")
 @click.option("--update-token", metavar="TOKEN", envvar="JAIKG_UPDATE_TOKEN",
@@ -345,7 +347,9 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     if backend is not None and update and backend_update is None:
         raise click.UsageError("--update with --backend needs --backend-update UPDATE_URL.")
     try:
-        first = f"using {backend}" if backend is not None else "validating the data"
+        first = (f"using {backend}" if backend is not None
+                 else f"opening the store in {store_dir} (compacting it if it is not)"
+                 if store_dir is not None and not data and store_has_data(store_dir) else "validating the data")
         click.echo(f"jaikg: {first}, then serving on http://{host}:{port}/", err=True)
         run_server(options)
     except DataLoadError as error:

@@ -174,3 +174,28 @@ def test_serve_opens_the_loaded_store_without_reloading(loaded: Path) -> None:
         served = int(answer.json()["results"]["bindings"][0]["n"]["value"])
     assert served == count(ox.Store.read_only(str(loaded)), MODELS)
     assert started < 30
+
+
+def table_files(store_dir: Path) -> set[str]:
+    """RocksDB's table files (`*.sst`), which compaction rewrites."""
+    return {path.name for path in store_dir.iterdir() if path.suffix == ".sst"}
+
+
+def test_serve_compacts_a_store_loaded_without_compaction(synth_file: Path, tmp_path: Path) -> None:
+    """A store as `jaikg load --no-optimize` (or `oxigraph load`) leaves it is compacted by `jaikg serve --store`
+    before its read-only workers open it, and serves the same graph; a compacted store is left as it is."""
+    store_dir = tmp_path / "plain"
+    assert run_jaikg("load", str(synth_file), "--store", str(store_dir), "--no-optimize").returncode == 0
+    as_loaded = table_files(store_dir)
+    expected = count(ox.Store.read_only(str(store_dir)), MODELS)
+
+    def served_models() -> int:
+        with cli_server("--store", str(store_dir), "--workers", "1") as base_url:
+            answer = requests.get(f"{base_url}/sparql", params={"query": MODELS}, timeout=30)
+            return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    assert served_models() == expected
+    compacted = table_files(store_dir)
+    assert compacted != as_loaded
+    assert served_models() == expected
+    assert table_files(store_dir) == compacted
