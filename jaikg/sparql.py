@@ -18,7 +18,8 @@ import pyoxigraph as ox
 
 from .namespaces import PREFIXES
 from .result_rows import COUNTABLE, TSV, count_rows, most_rows, without_last_row
-from .sparql_lexer import keyword_tokens, limit_solutions, query_form, service_targets, tokens, words_containing
+from .sparql_lexer import (keyword_tokens, limit_solutions, query_form, service_targets, tokens, undeclared_prefix,
+                           words_containing)
 from .store import GraphStore
 
 SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -209,13 +210,30 @@ class InlineExecutor:
 PARSER_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 
 
-def syntax_error(error: SyntaxError) -> QuerySyntaxError:
-    """Oxigraph's parser error ("error at 2:9: expected …") as a 400 with its line and column."""
+def syntax_error(error: SyntaxError, source: str = "") -> QuerySyntaxError:
+    """Oxigraph's parser error ("error at 2:9: expected …") as a 400 with its line and column.
+
+    A prefix used in `source` before any PREFIX declares it, at or before the place the parser stopped, is the
+    cause, and is named instead: Oxigraph reports it as whatever it expected there ("expected OPTIONAL", or a list
+    of character ranges), which does not say what is wrong."""
     text = error.msg if error.msg else str(error)
     match = PARSER_POSITION.match(text)
+    undeclared = undeclared_prefix(source)
+    if undeclared is not None:
+        prefix, offset = undeclared
+        line, column = line_and_column(source, offset)
+        if match is None or (line, column) <= (int(match.group(1)), int(match.group(2))):
+            return QuerySyntaxError(400, f"the prefix {prefix}: is not declared: declare it with PREFIX {prefix}: <…> "
+                                         "before it is used", line, column)
     if match:
         return QuerySyntaxError(400, match.group(3), int(match.group(1)), int(match.group(2)))
     return QuerySyntaxError(400, text)
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of `offset` in `text`, as the parser counts them."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 def refuse_outbound(text: str, allowed_services: Iterable[str]) -> None:
@@ -277,7 +295,7 @@ def answer_query(store: GraphStore, request: QueryRequest, spill: Spill | None =
             return QueryAnswer(body, request.media_type, "stream" if writer and writer.spilled else "solutions")
         return _answer_graph(results, request, writer)
     except SyntaxError as error:
-        raise syntax_error(error) from None
+        raise syntax_error(error, request.query) from None
     except (OSError, RuntimeError, ValueError) as error:
         raise SparqlError(500, f"the query could not be evaluated: {error}") from None
 
@@ -365,7 +383,7 @@ def answer_update(store: GraphStore, request: UpdateRequest) -> None:
     try:
         store.update(text, base_iri=request.base_iri)
     except SyntaxError as error:
-        raise syntax_error(error) from None
+        raise syntax_error(error, request.update) from None
     except RuntimeError as error:
         raise UpdateFailed(400, f"the update could not be applied, nothing changed: {error}") from None
     except OSError as error:

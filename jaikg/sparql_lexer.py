@@ -179,6 +179,22 @@ def prefix_map(text: str) -> dict[str, str]:
     return found
 
 
+def undeclared_prefix(text: str) -> tuple[str, int] | None:
+    """The first prefixed name (outside strings, IRIs and comments) whose prefix no earlier `PREFIX` declares, as
+    (prefix, offset); None when every prefix is declared. Blank node labels (`_:b`) have no prefix to declare."""
+    declared: set[str] = set()
+    all_tokens = tokens(text)
+    for index, token in enumerate(all_tokens):
+        if token.kind != "name" or ":" not in token.text:
+            continue
+        prefix = token.text.partition(":")[0]
+        if index > 0 and all_tokens[index - 1].is_keyword("PREFIX"):
+            declared.add(prefix)
+        elif prefix != "_" and prefix not in declared:
+            return prefix, token.start
+    return None
+
+
 def service_targets(text: str) -> list[str | None]:
     """The endpoint of every `SERVICE` clause: a full IRI (prefixed names expanded), or None for a variable or
     anything that is not a plain IRI."""

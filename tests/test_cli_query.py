@@ -52,6 +52,12 @@ def test_malformed_query_exits_2_with_line_and_column() -> None:
     assert "line 5, column 1" in done.stderr
 
 
+def test_an_undeclared_prefix_exits_2_naming_it() -> None:
+    done = run_jaikg("query", "SELECT ?d WHERE { jr:swallow ?p ?d }")
+    assert done.returncode == 2
+    assert "prefix jr: is not declared" in done.stderr and "line 1, column 19" in done.stderr
+
+
 def test_wrong_format_for_the_query_form_exits_2() -> None:
     done = run_jaikg("query", "--format", "ttl", SWALLOW_DEVELOPERS)
     assert done.returncode == 2

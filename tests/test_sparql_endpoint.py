@@ -115,6 +115,18 @@ def test_406_names_the_supported_types(live_server: str) -> None:
         assert media_type in message
 
 
+def test_an_undeclared_prefix_is_named_where_it_is_used(live_server: str) -> None:
+    """Oxigraph's parser says only what it expected where it stopped (here "expected OPTIONAL", at the end of the
+    pattern); the answer names the prefix and the place of its first use."""
+    response = requests.get(live_server + "/sparql", params={"query": "SELECT ?o WHERE {\n  ex:s ?p ?o }"},
+                            timeout=30)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "query-syntax-error"
+    assert "ex:" in body["message"] and "not declared" in body["message"]
+    assert (body["line"], body["column"]) == (2, 3)
+
+
 def test_syntax_error_is_400_with_line_and_column(live_server: str) -> None:
     response = requests.get(live_server + "/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p }"}, timeout=30)
     assert response.status_code == 400

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from jaikg.sparql import QueryRefused, refuse_outbound
 from jaikg.sparql_lexer import (body_tokens, is_single_pattern_select, keyword_tokens, query_form, query_form_from_tokens,
-                                service_targets, tokens, words_containing)
+                                service_targets, tokens, undeclared_prefix, words_containing)
 
 
 @pytest.mark.parametrize(("query", "form"), [
@@ -60,6 +60,20 @@ def test_the_body_tokens_are_the_tokens_from_the_form_keyword_on(prologue: list[
     assert body == tokens(query)[len(tokens(query)) - len(body):]
     if query_form(query) is not None and query_form(query) == query_form_from_tokens(query):
         assert body[0].is_keyword(query_form(query))
+
+
+@pytest.mark.parametrize(("text", "first_use"), [
+    ("SELECT * { ?s ex:p ?o }", "ex:p"),
+    ("PREFIX ex: <http://example.org/>\nSELECT * { ?s ex:p ?o }", None),
+    ("SELECT * { ?s ex:p ?o } # PREFIX ex: <x:>", "ex:p"),
+    ('SELECT * { ?s <urn:a:b> "c:d" . ?s ?p _:b } # e:f', None),  # IRIs, strings, comments, blank nodes
+    ("PREFIX : <x:> SELECT * { ?s :p ?o ; a:b ?c }", "a:b"),
+    ("INSERT DATA { ex:a ex:b ex:c } ; PREFIX ex: <x:> INSERT DATA { ex:a ex:b ex:c }", "ex:a"),
+])
+def test_an_undeclared_prefix_is_found_where_it_is_first_used(text: str, first_use: str | None) -> None:
+    """A prefix counts as declared from its `PREFIX` on (an update may declare one between its operations)."""
+    expected = None if first_use is None else (first_use.partition(":")[0], text.index(first_use))
+    assert undeclared_prefix(text) == expected
 
 
 POINT_PROLOGUE = "PREFIX jr: <https://w3id.org/jaikg/resource/>\nBASE <http://example.org/>\n"
