@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from . import __version__
 from .export import FORMATS as EXPORT_FORMATS
 from .export import PARTS, export_graph
-from .loading import DataLoadError, build_store, store_has_data
+from .loading import DataLoadError, build_store
 from .local_query import OUTPUT_FORMATS as QUERY_FORMATS
 from .local_query import read_query, run_query
 from .network import build_network
@@ -348,8 +348,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
         raise click.UsageError("--update with --backend needs --backend-update UPDATE_URL.")
     try:
         first = (f"using {backend}" if backend is not None
-                 else f"opening the store in {store_dir} (compacting it if it is not)"
-                 if store_dir is not None and not data and store_has_data(store_dir) else "validating the data")
+                 else f"opening the store in {store_dir} (or building and validating it if it is empty)"
+                 if store_dir is not None and not data else "validating the data")
         click.echo(f"jaikg: {first}, then serving on http://{host}:{port}/", err=True)
         run_server(options)
     except DataLoadError as error:
