@@ -36,3 +36,14 @@ def test_shipped_source_is_the_chapter() -> None:
     original = SHARED / "source" / "ai-rnd-in-japan.md"
     if original.exists():
         assert shipped == original.read_text(encoding="utf-8")
+
+
+def test_one_evidence_graph_per_passage(shipped_store: ox.Store) -> None:
+    """The facts a passage states are in the one graph of its quote (docs/modelling.md): no more graphs share a
+    quote than the times it is printed."""
+    source = fold_whitespace(source_text_file().read_text(encoding="utf-8"))
+    graphs: dict[str, list[str]] = {}
+    for row in shipped_store.query(f"SELECT ?e ?q {{ GRAPH ?e {{ ?e <{ONTOLOGY}quote> ?q }} }}"):
+        graphs.setdefault(fold_whitespace(row["q"].value), []).append(row["e"].value)
+    shared = {quote: sorted(names) for quote, names in graphs.items() if len(names) > source.count(quote)}
+    assert shared == {}
