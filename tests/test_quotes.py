@@ -47,3 +47,16 @@ def test_one_evidence_graph_per_passage(shipped_store: ox.Store) -> None:
         graphs.setdefault(fold_whitespace(row["q"].value), []).append(row["e"].value)
     shared = {quote: sorted(names) for quote, names in graphs.items() if len(names) > source.count(quote)}
     assert shared == {}
+
+
+def test_an_entity_is_typed_and_named_in_one_graph(shipped_store: ox.Store) -> None:
+    """docs/modelling.md: an entity's rdf:type and labels sit in the graph of the quote that introduces it. Stated
+    in a second graph too, they are counted twice wherever a query counts over the union default graph."""
+    repeated = shipped_store.query("""
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?s ?p ?o WHERE {
+          VALUES ?p { rdf:type rdfs:label skos:altLabel }
+          GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/jaikg/evidence/"))
+        } GROUP BY ?s ?p ?o HAVING (COUNT(?g) > 1)""", prefixes={"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"})
+    assert [(row["s"].value, row["p"].value, str(row["o"])) for row in repeated] == []
