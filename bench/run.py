@@ -17,6 +17,7 @@ run: the issue asks for loading and serving at that size within the machine's me
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import sys
@@ -33,7 +34,7 @@ from clients import latency, throughput  # noqa: E402
 from report import machine, write_report  # noqa: E402
 from servers import SYSTEMS, FixedAnswer, System  # noqa: E402
 
-from jaikg import resources  # noqa: E402
+from jaikg import resources, synth  # noqa: E402
 from jaikg.loading import parse_file  # noqa: E402
 from jaikg.namespaces import ONTOLOGY_GRAPH, sparql_prologue  # noqa: E402
 from jaikg.synth import synth_quads  # noqa: E402
@@ -67,9 +68,21 @@ def all_queries() -> dict[str, str]:
     return queries
 
 
+def data_version() -> str:
+    """A digest of what the synthetic data is made of: the generator, the ontology and the shipped description of the
+    source document, which the generator copies. A file an older jaikg wrote (whose document graphs the current
+    shipped data would contradict) is then not reused."""
+    document = next(path for path in resources.data_files() if path.name == "document.trig")
+    digest = hashlib.sha256()
+    for path in (Path(synth.__file__), document, *resources.ontology_files()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def write_data(size: int, workdir: Path) -> Path:
-    """Synthetic data of about `size` triples plus the ontology (in its graph), as N-Quads."""
-    path = workdir / f"synth-{size}.nq"
+    """Synthetic data of about `size` triples plus the ontology (in its graph), as N-Quads, made once per
+    `data_version()`."""
+    path = workdir / f"synth-{size}-{data_version()}.nq"
     if not path.exists():
         ontology = (q for f in resources.ontology_files() for q in parse_file(f, to_graph=ONTOLOGY_GRAPH))
         ox.serialize(itertools.chain(synth_quads(size), ontology), output=str(path), format=ox.RdfFormat.N_QUADS)
