@@ -37,7 +37,6 @@ from servers import SYSTEMS, FixedAnswer, System  # noqa: E402
 from jaikg import resources, synth  # noqa: E402
 from jaikg.loading import parse_file  # noqa: E402
 from jaikg.namespaces import ONTOLOGY_GRAPH, sparql_prologue  # noqa: E402
-from jaikg.synth import synth_quads  # noqa: E402
 
 PROLOGUE = sparql_prologue(("jo", "jr", "rdf", "rdfs", "xsd"))
 QUERIES: dict[str, str] = {
@@ -72,9 +71,8 @@ def data_version() -> str:
     """A digest of what the synthetic data is made of: the generator, the ontology and the shipped description of the
     source document, which the generator copies. A file an older jaikg wrote (whose document graphs the current
     shipped data would contradict) is then not reused."""
-    document = next(path for path in resources.data_files() if path.name == "document.trig")
     digest = hashlib.sha256()
-    for path in (Path(synth.__file__), document, *resources.ontology_files()):
+    for path in (Path(synth.__file__), resources.document_file(), *resources.ontology_files()):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -85,7 +83,7 @@ def write_data(size: int, workdir: Path) -> Path:
     path = workdir / f"synth-{size}-{data_version()}.nq"
     if not path.exists():
         ontology = (q for f in resources.ontology_files() for q in parse_file(f, to_graph=ONTOLOGY_GRAPH))
-        ox.serialize(itertools.chain(synth_quads(size), ontology), output=str(path), format=ox.RdfFormat.N_QUADS)
+        ox.serialize(itertools.chain(synth.synth_quads(size), ontology), output=str(path), format=ox.RdfFormat.N_QUADS)
     return path
 
 

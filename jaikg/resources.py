@@ -39,6 +39,11 @@ def data_files() -> list[Path]:
     return sorted(_package_dir("data").glob("*.trig"))
 
 
+def document_file() -> Path:
+    """The description of the source document and its parts, which loads on its own (`jaikg synth` copies it)."""
+    return _package_dir("data") / "document.trig"
+
+
 def source_text_file() -> Path:
     """The chapter the data is curated from."""
     return _package_dir("data") / "source" / "ai-rnd-in-japan.md"

@@ -212,9 +212,8 @@ def _cluster(i: int, rng: random.Random, out: _Writer, pools: _Pools) -> Iterato
 def synth_quads(triples: int, seed: int = 0) -> Iterator[ox.Quad]:
     """About `triples` quads (stopping at the first cluster boundary past it): the shipped document description,
     then clusters of organizations, models, programs, proposals, compute and corpora."""
-    document = next(path for path in resources.data_files() if path.name == "document.trig")
     count = 0
-    for quad in parse_file(document):
+    for quad in parse_file(resources.document_file()):
         count += 1
         yield quad
     rng, out, pools, i = random.Random(seed), _Writer(), _Pools(), 0
