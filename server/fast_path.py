@@ -41,6 +41,26 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
+MEMO_LENGTH = 4096
+"""Query strings up to this many characters have their decoded query memoized (256 of them: at most 2 MB)."""
+
+
+def _query_parameter(wsgi_query_string: str) -> str | None:
+    """`QueryFastPath._only_query` of a WSGI `QUERY_STRING` (its bytes as latin-1). A repeated query (the requests
+    the result cache answers) is not percent-decoded again: that took most of the time of a cached answer (a point
+    lookup: 57 µs in the app, 23 µs memoized). Bad UTF-8 raises UnicodeError, which is not memoized."""
+    if len(wsgi_query_string) > MEMO_LENGTH:
+        return _decode_query_parameter(wsgi_query_string)
+    return _memoized_query_parameter(wsgi_query_string)
+
+
+def _decode_query_parameter(wsgi_query_string: str) -> str | None:
+    return QueryFastPath._only_query(wsgi_query_string.encode("latin-1").decode())
+
+
+_memoized_query_parameter = lru_cache(maxsize=256)(_decode_query_parameter)
+
+
 @lru_cache(maxsize=64)
 def endpoint_url(scheme: str, host: str, root_path: str) -> str:
     """The endpoint's URL as Flask's `request.base_url` gives it (the base IRI of a query)."""
@@ -110,7 +130,7 @@ class QueryFastPath:
         if any(environ.get(name) for name in CONDITIONAL_HEADERS):
             return None
         try:
-            query = self._only_query(environ.get("QUERY_STRING", "").encode("latin-1").decode())
+            query = _query_parameter(environ.get("QUERY_STRING", ""))
         except UnicodeError:
             return None
         if query is None:

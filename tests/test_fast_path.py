@@ -28,6 +28,7 @@ QUERIES = {
     "ask": PROLOGUE + "ASK { jr:swallow jo:developer ?d }",
     "construct": PROLOGUE + "CONSTRUCT { jr:swallow rdfs:label ?l } WHERE { jr:swallow rdfs:label ?l }",
     "relative IRI": "SELECT (<relative> AS ?iri) WHERE {}",
+    "long (not memoized)": PROLOGUE + "# " + "padding " * 600 + "\nASK { jr:swallow jo:developer ?d }",
 }
 ACCEPTS = [None, "application/sparql-results+json", "text/csv", "text/turtle"]
 VIEW_ONLY = {"If-None-Match": '"no-such-etag"'}
