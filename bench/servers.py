@@ -172,12 +172,15 @@ limit and the row limit, so that both send the same bytes."""
 
 
 class JaikgMemory(System):
+    """`jaikg serve` of the file alone (`--no-shipped`, as `jaikg load` below): the other systems hold that file
+    and nothing else, and jaikg adds only what it derives from it (the mentions)."""
+
     def __post_init__(self) -> None:
         self.has_cache = True
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "jaikg", "serve", "--port", str(self.port), "--data", str(self.data),
-                *JAIKG_LIMITS]
+        return [sys.executable, "-m", "jaikg", "serve", "--port", str(self.port), "--no-shipped",
+                "--data", str(self.data), *JAIKG_LIMITS]
 
 
 def jaikg_load_command(data: Path, store: Path, *options: str) -> list[str]:

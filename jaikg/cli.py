@@ -276,6 +276,9 @@ def query(query_or_file: str, output_format: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, envvar="JAIKG_PORT", help="Port to listen on.")
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path, exists=True), envvar="JAIKG_DATA",
               help="Extra RDF file or folder to load beside the shipped data (repeatable).")
+@click.option("--shipped/--no-shipped", default=True, show_default=True,
+              help="Load the shipped data beside --data; --no-shipped serves --data alone (as the benchmark does, "
+                   "so that every system it compares holds the same file).")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path, file_okay=False), envvar="JAIKG_STORE",
               help="Keep the store on disk in this folder instead of in memory. A folder that holds a store "
                    "(from `jaikg load`) is served as it is unless --data is given (compacted first if it is not, as "
@@ -316,7 +319,7 @@ def query(query_or_file: str, output_format: str) -> None:
               help="How the backend gives the union of all graphs as default graph: oxigraph (the "
                    "union-default-graph parameter), native (already its default: Virtuoso, GraphDB, QLever, "
                    "Neptune, Fuseki with unionDefaultGraph).")
-def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, update: bool,
+def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir: Path | None, update: bool,
           update_token: str | None, timeout: float, max_rows: int, workers: int | None, worker_allocator: str,
           client_concurrency: int, max_query_length: int, cors_origins: tuple[str, ...], allowed_services: tuple[str, ...],
           backend: str | None, backend_update: str | None, backend_union: str) -> None:
@@ -332,7 +335,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     from .locate import located_report
     from .serve import InvalidData, ServeOptions, serve as run_server
 
-    options = ServeOptions(host=host, port=port, data=data, store_dir=store_dir, update=update,
+    options = ServeOptions(host=host, port=port, data=data, include_shipped=shipped, store_dir=store_dir, update=update,
                            update_token=update_token, timeout=timeout, max_rows=max_rows or None, workers=workers,
                            worker_allocator=worker_allocator, client_concurrency=client_concurrency,
                            max_query_length=max_query_length,
@@ -344,6 +347,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
         raise click.BadParameter(str(error), param_hint="--worker-allocator") from None
     if backend is not None and (data or store_dir is not None):
         raise click.UsageError("--backend serves the backend's graph: it does not go with --data or --store.")
+    if not shipped and not data:
+        raise click.UsageError("--no-shipped serves the files of --data alone: give at least one --data.")
     if backend is not None and update and backend_update is None:
         raise click.UsageError("--update with --backend needs --backend-update UPDATE_URL.")
     try:
@@ -358,7 +363,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], store_dir: Path | None, 
     except CannotListen as error:
         raise click.ClickException(f"{error}; nothing is served.") from None
     except InvalidData as invalid:
-        files = expand_paths(data) + resources.data_files()
+        files = expand_paths(data) + (resources.data_files() if shipped else [])
         click.echo("error: the data does not conform; nothing is served.\n" + located_report(invalid.report, files),
                    err=True)
         sys.exit(EXIT_INVALID)
