@@ -325,7 +325,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir
           backend: str | None, backend_update: str | None, backend_union: str) -> None:
     """Serve the graph: SPARQL endpoint at /sparql, query UI at /, a page for every IRI.
 
-    The shipped data (plus --data) is validated first; invalid data stops start-up with the report (exit 1).
+    The shipped data plus --data (--data alone with --no-shipped) is validated first; invalid data stops
+    start-up with the report (exit 1).
     With --backend, the backend's graph is served as it is (check it with `jaikg validate --endpoint`).
     """
     from . import resources
@@ -347,8 +348,9 @@ def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir
         raise click.BadParameter(str(error), param_hint="--worker-allocator") from None
     if backend is not None and (data or store_dir is not None):
         raise click.UsageError("--backend serves the backend's graph: it does not go with --data or --store.")
-    if not shipped and not data:
-        raise click.UsageError("--no-shipped serves the files of --data alone: give at least one --data.")
+    if not shipped and not data and store_dir is None:
+        raise click.UsageError("--no-shipped serves the files of --data alone (or a --store that holds them): "
+                               "give --data or --store.")
     if backend is not None and update and backend_update is None:
         raise click.UsageError("--update with --backend needs --backend-update UPDATE_URL.")
     try:

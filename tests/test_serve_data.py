@@ -34,4 +34,4 @@ def test_no_shipped_without_data_is_a_usage_error() -> None:
     result = subprocess.run([sys.executable, "-m", "jaikg", "serve", "--no-shipped"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2
-    assert "--no-shipped serves the files of --data alone" in result.stderr
+    assert "--no-shipped serves the files of --data alone" in result.stderr and "--store" in result.stderr
