@@ -4,7 +4,8 @@ A fresh interpreter (`python -m MODULE FD`, like multiprocessing's "spawn" witho
 module), because forking a multithreaded process could copy a lock another thread holds. The query workers
 (`jaikg.workers`) and the in-memory half of `jaikg load` (`jaikg.load_check`) are started this way, with mimalloc or
 jemalloc preloaded when the machine has one: Oxigraph allocates heavily while it evaluates joins and aggregates,
-and under glibc's malloc those ran 1.2-2x slower (measured in bench/).
+and under glibc's malloc those ran 1.2-2x slower (measured in bench/). mimalloc is also told to back its memory with
+transparent huge pages (`ALLOCATOR_ENVIRONMENT`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ from pathlib import Path
 
 ALLOCATORS = ("libmimalloc.so.2", "libjemalloc.so.2")
 """Shared libraries tried for a helper's malloc, in order (Debian: libmimalloc2.0, libjemalloc2)."""
+ALLOCATOR_ENVIRONMENT: dict[str, dict[str, str]] = {
+    "libmimalloc.so.2": {"MIMALLOC_LARGE_OS_PAGES": "1"},
+}
+"""Settings a helper gets with its allocator, unless its environment already has them. With huge pages (the
+kernel's transparent ones, asked for by madvise) a worker's store and the tables a query builds cost fewer TLB
+misses and page faults: in interleaved rounds at 10^5 triples the joins, the aggregate and the regex filter ran
+4-11% faster (3-hop join 1.24-1.29x the Oxigraph server's latency before, 1.13-1.16x after), at 10^6 0-10%, for
+1-2% more resident memory; the in-memory half of `jaikg load` used about 10% less CPU."""
 LIBRARY_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
 
 
@@ -44,6 +53,8 @@ def start(module: str, allocator: str | None) -> tuple[subprocess.Popen[bytes], 
     environment = dict(os.environ)
     if allocator is not None:
         environment["LD_PRELOAD"] = " ".join(filter(None, [allocator, environment.get("LD_PRELOAD")]))
+        for name, value in ALLOCATOR_ENVIRONMENT.get(Path(allocator).name, {}).items():
+            environment.setdefault(name, value)
     with child_sock:
         process = subprocess.Popen(
             [sys.executable, "-m", module, str(child_sock.fileno())], pass_fds=[child_sock.fileno()],

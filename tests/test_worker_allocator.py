@@ -1,5 +1,6 @@
 """Query workers run with mimalloc or jemalloc preloaded when the machine has one (scripts/test.sh installs
-Debian's libmimalloc2.0), and with glibc's malloc when told `system`; answers are the same either way."""
+Debian's libmimalloc2.0), and with glibc's malloc when told `system`; answers are the same either way. mimalloc is
+asked for huge pages unless the environment says otherwise."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ ASK = QueryRequest("ASK { ?s ?p ?o }", "application/sparql-results+json")
 
 def mapped_libraries(pid: int) -> str:
     return Path(f"/proc/{pid}/maps").read_text()
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    entries = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace").split("\0")
+    return dict(entry.split("=", 1) for entry in entries if "=" in entry)
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +52,17 @@ def test_system_keeps_glibc_malloc(store: ox.Store) -> None:
 def test_a_missing_library_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="nowhere.so"):
         worker_allocator(str(tmp_path / "nowhere.so"))
+
+
+def test_mimalloc_workers_ask_for_huge_pages(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MIMALLOC_LARGE_OS_PAGES", raising=False)
+    with WorkerPool(store, size=1, allocator="auto") as pool:
+        assert "mimalloc" in mapped_libraries(pool.pids()[0]), "scripts/test.sh installs libmimalloc2.0"
+        assert environment_of(pool.pids()[0]).get("MIMALLOC_LARGE_OS_PAGES") == "1"
+
+
+def test_an_allocator_setting_in_the_environment_is_kept(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIMALLOC_LARGE_OS_PAGES", "0")
+    with WorkerPool(store, size=1, allocator="auto") as pool:
+        assert pool.run(ASK).body == b'{"head":{},"boolean":true}'
+        assert environment_of(pool.pids()[0])["MIMALLOC_LARGE_OS_PAGES"] == "0"
