@@ -1,27 +1,27 @@
 """`jaikg load`: large inputs into a persistent on-disk store, all or nothing, for `jaikg serve --store DIR`.
 
-The store is built in a sibling folder (`DIR.loading-PID`): the ontology as `build_store` adds it, then the files
-through Oxigraph's bulk loader (streamed, with a progress callback). Meanwhile a helper process
-(`jaikg.load_check`) reads the same files into memory, derives the mentions, which are then bulk-loaded too, and
-validates with the shapes compiled to SPARQL (`jaikg.shacl_sparql`: pySHACL would dominate at this size), the SPARQL
-rules and the quote check. Only a valid store replaces DIR. A syntax error or a violation leaves DIR as it was.
+Two helper processes do the work while the parent shows the progress. The on-disk half (`jaikg.disk_load`) builds
+the store in a sibling folder (`DIR.loading-PID`): the ontology as `build_store` adds it, then the files through
+Oxigraph's bulk loader (streamed). The in-memory half (`jaikg.load_check`) reads the same files into memory,
+derives the mentions, which the parent passes on to be bulk-loaded too, and validates with the shapes compiled to
+SPARQL (`jaikg.shacl_sparql`: pySHACL would dominate at this size), the SPARQL rules and the quote check. Only a
+valid store replaces DIR. A syntax error or a violation leaves DIR as it was.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from . import resources
+from .disk_load import DiskJob, DiskLoad
 from .load_check import LoadCheck
-from .loading import DataLoadError, bulk_load_files, expand_paths, load_mentions, load_ontology, store_has_data
+from .load_helper import Phases
+from .loading import DataLoadError, expand_paths, store_has_data
 from .validation import ValidationReport
 
 
@@ -36,18 +36,6 @@ class LoadResult:
     after that)."""
     check_seconds: dict[str, float] = field(default_factory=dict)
     """The helper's phases: memory load, mentions, validate."""
-
-
-class _Phases:
-    """Times the phases of a load."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    def run(self, name: str, action: Callable[[], object]) -> None:
-        start = time.perf_counter()
-        action()
-        self.seconds[name] = round(time.perf_counter() - start, 3)
 
 
 def input_files(paths: Iterable[Path | str], include_shipped: bool) -> list[Path]:
@@ -76,11 +64,11 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
     files = input_files(paths, include_shipped)
     building = target.with_name(f"{target.name}.loading-{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
-    phases = _Phases()
     report = ValidationReport()
     try:
-        with LoadCheck(files, building.with_name(building.name + ".mentions.nt"), validate=validate) as check:
-            quads = _build(building, files, check, phases, report, on_bytes, optimize)
+        with LoadCheck(files, building.with_name(building.name + ".mentions.nt"), validate=validate) as check, \
+                DiskLoad(DiskJob(building, files, optimize)) as disk:
+            quads, seconds = _build(disk, check, report, on_bytes)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -88,29 +76,33 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
         shutil.rmtree(building, ignore_errors=True)
     else:
         _swap(building, target)
-    return LoadResult(target, quads, report, phases.seconds, check.seconds)
+    return LoadResult(target, quads, report, seconds, check.seconds)
 
 
-def _build(folder: Path, files: list[Path], check: LoadCheck, phases: _Phases, report: ValidationReport,
-           on_bytes: Callable[[int], None], optimize: bool) -> int:
-    """Bulk-load the ontology, `files` and the helper's mentions into a new store in `folder`, then add the helper's
-    validation results to `report`; returns the number of quads. The store is closed on return."""
-    store = ox.Store(str(folder))
+def _build(disk: DiskLoad, check: LoadCheck, report: ValidationReport,
+           on_bytes: Callable[[int], None]) -> tuple[int, dict[str, float]]:
+    """Pass the mentions from the in-memory half to the on-disk half as soon as they are written, and the bulk
+    load's progress to `on_bytes`; once the store is built, add the validation results to `report`. Returns the
+    store's quads and the seconds of its phases. Either half failing stops the other."""
+    def stop_disk_on_failure(relay: Future[None]) -> None:
+        if relay.exception() is not None:  # else the bulk load would wait for mentions that never come
+            disk.stop()
+
     with ThreadPoolExecutor(max_workers=1) as background:
-        mentions = background.submit(
-            lambda: load_mentions(store, check.wait_for_mentions()))  # as soon as the helper has them
+        relayed = background.submit(lambda: disk.send_mentions(check.wait_for_mentions()))
+        relayed.add_done_callback(stop_disk_on_failure)
         try:
-            phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, files, on_bytes)))
+            quads, seconds = disk.wait(on_bytes)
         except BaseException:
-            check.stop()  # else the mentions thread would hold the error up until the helper had finished
+            failure = relayed.exception() if relayed.done() else None  # the in-memory half failed first
+            check.stop()  # else the relay would wait for the in-memory half to finish
+            if failure is not None:  # and stopped the bulk load: report why
+                raise failure from None
             raise
-        phases.run("mentions", mentions.result)
-        if optimize:
-            phases.run("optimize", store.optimize)  # meanwhile the helper is still validating
-        quads = background.submit(len, store)  # a scan of the store (0.4 s at 10^6), while the helper finishes
-        phases.run("validate", lambda: report.results.extend(check.results()))
-        store.flush()
-        return quads.result()
+        relayed.result()
+    phases = Phases(seconds)
+    phases.run("validate", lambda: report.results.extend(check.results()))  # meanwhile the store was compacted
+    return quads, phases.seconds
 
 
 def _swap(built: Path, target: Path) -> None:

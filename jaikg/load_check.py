@@ -1,5 +1,5 @@
 """The in-memory half of `jaikg load`: a helper process that reads the same files into an in-memory store, derives
-the mentions and validates, while the parent writes the on-disk store.
+the mentions and validates, while the on-disk half (`jaikg.disk_load`) writes the store.
 
 Validating the on-disk store itself took 153 s at 10^6 triples (RocksDB reads are many times slower than
 Oxigraph's in-memory indexes) and deriving the mentions there 24 s, against 24 s for the bulk load; an in-memory
@@ -8,25 +8,22 @@ keeps the first. The helper writes the mentions as N-Triples, which both stores 
 same quads (up to blank node labels, which each bulk load draws afresh: a result about a blank node names the
 helper's label).
 
-Protocol over the socket: the parent sends a `CheckJob`; the helper answers ("mentions", None) once the mentions
-file is complete, then ("report", results, seconds), or ("error", DataLoadError fields) / ("failed", text).
+Protocol over the socket (`jaikg.load_helper`): the parent sends a `CheckJob`; the helper answers ("mentions", None)
+once the mentions file is complete, then ("report", results, seconds). It runs at a lower CPU priority than the
+on-disk half (`jaikg.disk_load`), whose bulk load is the longer of the two.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
-from .child_process import exit_with_parent, start, worker_allocator
-from .loading import DataLoadError, bulk_load_files, load_mentions, load_ontology, write_mentions
+from .load_helper import LoadHelper, Phases, serve_job
+from .loading import bulk_load_files, load_mentions, load_ontology, write_mentions
 from .validation import ValidationResult, validate_store
 
 
@@ -38,91 +35,41 @@ class CheckJob:
     validate: bool
 
 
-class LoadCheck:
+class LoadCheck(LoadHelper):
     """The parent's side of the helper: started at once, asked for the mentions file and then for the results."""
 
     def __init__(self, files: list[Path], mentions: Path, *, validate: bool, allocator: str | None = None) -> None:
         self.mentions = mentions
         self.seconds: dict[str, float] = {}
         """The helper's own phases: in-memory load, mentions, validate."""
-        self.process, self.conn = start(__name__, worker_allocator(allocator))
-        self.conn.send(CheckJob(files, mentions, validate))
-
-    def _receive(self, expected: str) -> tuple[Any, ...]:
-        try:
-            message = self.conn.recv()
-        except (EOFError, OSError):
-            raise RuntimeError(f"the in-memory check of the load stopped (exit code {self.process.wait()})") from None
-        if message[0] == "error":
-            raise DataLoadError(*message[1])
-        if message[0] != expected:
-            raise RuntimeError(f"the in-memory check of the load failed: {message[1]}")
-        return message
+        super().__init__(__name__, CheckJob(files, mentions, validate), "the in-memory check of the load", allocator)
 
     def wait_for_mentions(self) -> Path:
         """The mentions file, once the helper has written it all."""
-        self._receive("mentions")
+        self.receive("mentions")
         return self.mentions
 
     def results(self) -> list[ValidationResult]:
         """The validation results (none when the job said not to validate)."""
-        _, results, self.seconds = self._receive("report")
+        _, results, self.seconds = self.receive("report")
         return results
-
-    def stop(self) -> None:
-        """End the helper at once if it is still working: whatever waits for its answers gets an error."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
 
     def close(self) -> None:
         """Stop the helper and remove the mentions file."""
-        self.stop()
-        self.conn.close()
+        super().close()
         self.mentions.unlink(missing_ok=True)
-
-    def __enter__(self) -> LoadCheck:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _run(job: CheckJob, conn: Connection) -> None:
-    seconds: dict[str, float] = {}
-    start_time = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal start_time
-        now = time.perf_counter()
-        seconds[name] = round(now - start_time, 3)
-        start_time = now
-
+    phases = Phases()
     store = ox.Store()
-    load_ontology(store)
-    bulk_load_files(store, job.files, lenient=True)  # the parent's bulk load parses them strictly (7.0 -> 4.8 s)
-    lap("memory load")
-    write_mentions(store, job.mentions)
-    load_mentions(store, job.mentions)
+    # the on-disk half parses the files strictly; here the IRIs go unchecked (7.0 -> 4.8 s at 10^6 triples)
+    phases.run("memory load", lambda: (load_ontology(store), bulk_load_files(store, job.files, lenient=True)))
+    phases.run("mentions", lambda: (write_mentions(store, job.mentions), load_mentions(store, job.mentions)))
     conn.send(("mentions", None))
-    lap("mentions")
-    results = validate_store(store, engine="sparql").results if job.validate else []
-    lap("validate")
-    conn.send(("report", results, seconds))
-
-
-def _main(conn: Connection) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(10)
-    exit_with_parent()
-    job: CheckJob = conn.recv()
-    try:
-        _run(job, conn)
-    except DataLoadError as error:
-        conn.send(("error", (error.path, error.message, error.line, error.column)))
-    except Exception as error:  # reported to the parent, which stops the load
-        conn.send(("failed", f"{type(error).__name__}: {error}"))
+    results = phases.run("validate", lambda: validate_store(store, engine="sparql").results if job.validate else [])
+    conn.send(("report", results, phases.seconds))
 
 
 if __name__ == "__main__":
-    _main(Connection(int(sys.argv[1])))
+    serve_job(Connection(int(sys.argv[1])), _run, niceness=10)

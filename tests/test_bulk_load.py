@@ -96,15 +96,15 @@ class Interrupted(Exception):
 
 
 def test_an_interrupted_load_leaves_nothing_behind(synth_file: Path, tmp_path: Path) -> None:
-    """A load stopped part-way (Ctrl-C, a full disk) ends at once, with the helper process gone and no half-built
-    store or mentions file left."""
+    """A load stopped part-way (Ctrl-C, a full disk) ends at once, with both helper processes gone and no
+    half-built store or mentions file left."""
     def interrupt(_: int) -> None:
         raise Interrupted
 
     with pytest.raises(Interrupted):
         load_to_disk([synth_file], tmp_path / "store", include_shipped=False, on_bytes=interrupt)
     assert list(tmp_path.iterdir()) == []
-    assert not running_children("jaikg.load_check")
+    assert not running_children("jaikg.load_check") and not running_children("jaikg.disk_load")
 
 
 def running_children(module: str) -> list[int]:
