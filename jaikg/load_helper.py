@@ -13,7 +13,7 @@ import signal
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Self
 
 from .child_process import exit_with_parent, start, worker_allocator
 from .loading import DataLoadError
@@ -63,7 +63,7 @@ class LoadHelper:
         self.stop()
         self.conn.close()
 
-    def __enter__(self) -> LoadHelper:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
