@@ -53,3 +53,22 @@ def test_ontology_and_mentions_are_in_their_own_graphs(shipped_store: ox.Store) 
         f"SELECT ?s WHERE {{ GRAPH <{MENTIONS_GRAPH}> {{ <{RESOURCE}swallow> ?p ?s }} }}")}
     # The report introduces Swallow in Section 2 and returns to its corpus in Section 3.
     assert {RESOURCE + "section-2", RESOURCE + "section-3"} <= swallow_sections
+
+
+@pytest.mark.parametrize("in_folder", [False, True], ids=["in memory", "store folder"])
+def test_a_syntax_error_in_a_later_file_names_it(tmp_path, in_folder: bool) -> None:
+    with pytest.raises(DataLoadError) as caught:
+        build_store([FIXTURES / "loading" / "no-evidence.ttl", FIXTURES / "loading" / "syntax-error.ttl"],
+                    include_shipped=False, store_dir=tmp_path / "store" if in_folder else None)
+    assert "syntax-error.ttl, line 5" in str(caught.value)
+
+
+@pytest.mark.parametrize("in_folder", [False, True], ids=["in memory", "store folder"])
+def test_the_same_blank_node_label_in_two_files_is_two_nodes(tmp_path, in_folder: bool) -> None:
+    """RDF 1.1 Semantics, merging graphs: blank nodes are local to the document that holds them."""
+    for name, value in (("a.nt", "1"), ("b.nt", "2")):
+        (tmp_path / name).write_text(f'_:b <https://example.org/p> "{value}" .\n', encoding="utf-8")
+    store = build_store([tmp_path / "a.nt", tmp_path / "b.nt"], include_shipped=False,
+                        store_dir=tmp_path / "store" if in_folder else None)
+    subjects = {quad.subject for quad in store.quads_for_pattern(None, ox.NamedNode("https://example.org/p"), None)}
+    assert len(subjects) == 2
