@@ -336,8 +336,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir
     from .locate import located_report
     from .serve import InvalidData, ServeOptions, serve as run_server
 
-    options = ServeOptions(host=host, port=port, data=data, include_shipped=shipped, store_dir=store_dir, update=update,
-                           update_token=update_token, timeout=timeout, max_rows=max_rows or None, workers=workers,
+    options = ServeOptions(host=host, port=port, data=data, include_shipped=shipped, store_dir=store_dir,
+                           update=update, update_token=update_token, timeout=timeout, max_rows=max_rows or None, workers=workers,
                            worker_allocator=worker_allocator, client_concurrency=client_concurrency,
                            max_query_length=max_query_length,
                            cors_origins=cors_origins, allowed_services=allowed_services, backend=backend,

@@ -86,7 +86,8 @@ def _run(job: DiskJob, conn: Connection) -> None:
     phases = Phases()
     store = ox.Store(str(job.folder))
     failure: list[BaseException] = []
-    mentions = threading.Thread(target=_receive_mentions, args=(conn, store, failure), name="jaikg-mentions")
+    mentions = threading.Thread(target=_receive_mentions, args=(conn, store, failure), name="jaikg-mentions",
+                                daemon=True)  # a failed bulk load ends the helper without waiting for mentions
     mentions.start()
     progress = _Progress(conn)
     phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, job.files, progress)))
