@@ -23,7 +23,9 @@ def _unshare(flags: int) -> int:
 
 
 def isolate_network() -> str | None:
-    """Move this process into an empty network namespace. None when done, else why it could not be."""
+    """Move this process into an empty network namespace. None when done, else why it could not be. Call it before
+    the process starts a thread: without CAP_SYS_ADMIN the move goes through a new user namespace, which the kernel
+    refuses a multithreaded process (EINVAL)."""
     if not hasattr(os, "sched_getaffinity"):  # not Linux
         return "network namespaces need Linux"
     errno = _unshare(CLONE_NEWNET)

@@ -108,12 +108,12 @@ class WorkerBusy(SparqlError):
 def _worker_main(conn: Connection) -> None:
     """The loop of one worker process: open the store, then answer requests until the socket closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    exit_with_parent()
     spec: WorkerSpec = conn.recv()
-    if spec.isolate_network:
+    if spec.isolate_network:  # before any thread starts: the kernel lets only one-thread processes leave
         why_not = isolate_network()
         if why_not:
             log.warning("query worker %s keeps network access (%s); SERVICE is still refused", os.getpid(), why_not)
+    exit_with_parent()
     try:
         store = spec.source.open()
     except Exception as error:  # reported to the parent, which decides what to do

@@ -3,7 +3,10 @@ or a file. A listening socket on loopback records every connection the server wo
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -149,3 +152,25 @@ def test_from_file_iri_reads_no_file(outbound_server: str, listener: tuple[str, 
         assert response.json()["results"]["bindings"] == []
         assert "root:" not in response.text
     assert hits[before:] == []
+
+
+NAMESPACES_OF_POOL = """
+import os, pyoxigraph as ox
+from jaikg.workers import WorkerPool
+with WorkerPool(ox.Store(), size=1, isolate_network=True, allocator="system") as pool:
+    print(os.readlink("/proc/self/ns/net"), os.readlink(f"/proc/{pool.pids()[0]}/ns/net"))
+"""
+
+
+def test_workers_of_an_unprivileged_server_leave_the_network() -> None:
+    """The second wall holds where it matters most, for a server run without CAP_SYS_ADMIN (any ordinary user): its
+    query workers are in a network namespace of their own, not the server's. Run here with that capability
+    dropped, so the move has to go through a user namespace, as it does for an ordinary user."""
+    drop = ["setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin"] if os.geteuid() == 0 else []
+    done = subprocess.run([*drop, sys.executable, "-c", NAMESPACES_OF_POOL], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    server_namespace, worker_namespace = done.stdout.split()
+    assert server_namespace.startswith("net:[") and worker_namespace.startswith("net:[")
+    assert worker_namespace != server_namespace
+    assert "keeps network access" not in done.stderr
