@@ -81,7 +81,7 @@ def serving_store(options: ServeOptions) -> ox.Store:
 
     A store folder is compacted before it is served, as `jaikg load` leaves it: the query workers open it
     read-only and never compact it, and a store as `oxigraph load`, `jaikg load --no-optimize` or an older jaikg
-    left it answered joins 2-7x slower at 10^7 triples (README, Performance). On a compacted store this takes no
+    left it answered joins 2-7x slower at 10^7 triples (docs/performance.md, Compaction). On a compacted store this takes no
     time (RocksDB has nothing to rewrite); on one that is not, the time of `oxigraph optimize`, once."""
     if options.store_dir is not None and not options.data and store_has_data(options.store_dir):
         store = open_store(options.store_dir)
