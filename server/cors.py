@@ -25,9 +25,10 @@ def mark_write() -> None:
 
 
 def refuse_cross_origin_write() -> None:
-    """403 for a write whose Origin header names another site than this server."""
+    """403 for a write whose Origin header names another site than this server, or is `null` (a sandboxed frame, a
+    `data:` or `file:` page: origins a browser hides, which are not this server's pages)."""
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and _origin_of(origin) != _origin_of(request.host_url):
+    if origin and (origin == "null" or _origin_of(origin) != _origin_of(request.host_url)):
         raise SparqlError(403, f"writes from another origin ({origin}) are not allowed.")
 
 

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyoxigraph as ox
 import requests
 
 from jaikg.loading import build_store
-from tests.live import thread_server
+from server.limits import DEFAULT_MAX_CONTENT_LENGTH
+from tests.live import cli_server, thread_server
 
 EVIDENCE = "https://w3id.org/jaikg/evidence/"
 TURTLE = {"Content-Type": "text/turtle"}
@@ -57,3 +60,45 @@ def test_put_post_get_delete() -> None:
                             timeout=30).status_code == 415
         assert requests.delete(url + "/data", params=graph, timeout=30).status_code == 204
         assert requests.get(url + "/data", params=graph, timeout=30).status_code == 404
+
+
+def test_head_reads_and_never_writes() -> None:
+    """HEAD is GET without the body (RFC 9110 9.3.2), also when it carries a body and a content type."""
+    with thread_server({"STORE": build_store(), "UPDATE": True}) as url:
+        graph = {"graph": "http://example.org/head"}
+        absent = requests.head(url + "/data", params=graph, data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE,
+                               timeout=30)
+        assert absent.status_code == 404
+        assert requests.get(url + "/data", params=graph, timeout=30).status_code == 404
+        requests.put(url + "/data", params=graph, data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE, timeout=30)
+        head = requests.head(url + "/data", params=graph, data=b"<urn:a> <urn:b> <urn:d> .", headers=TURTLE,
+                             timeout=30)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["Content-Type"].startswith("text/turtle")
+        content = triples(requests.get(url + "/data", params=graph, timeout=30))
+        assert {o for _, _, o in content} == {ox.NamedNode("urn:c")}
+
+
+def chunks_of(lines: int) -> Iterator[bytes]:
+    """An N-Triples body of `lines` distinct triples, sent in chunks (no Content-Length)."""
+    for n in range(lines):
+        yield f"<urn:s> <urn:p> <urn:o{n:058d}> .\n".encode()
+
+
+def test_a_chunked_upload_over_the_limit_is_413_and_stores_nothing() -> None:
+    """Through `jaikg serve` (granian), whose chunked bodies reach the app without a Content-Length."""
+    line = len(next(chunks_of(1)))
+    over = DEFAULT_MAX_CONTENT_LENGTH // line + 10
+    graph = {"graph": "http://example.org/chunked"}
+    with cli_server("--update", "--workers", "1") as url:
+        refused = requests.put(url + "/data", params=graph, data=chunks_of(over),
+                               headers={"Content-Type": "application/n-triples"}, timeout=60)
+        assert refused.status_code == 413, refused.text
+        assert requests.get(url + "/data", params=graph, timeout=30).status_code == 404
+        under = DEFAULT_MAX_CONTENT_LENGTH // line - 10
+        stored = requests.put(url + "/data", params=graph, data=chunks_of(under),
+                              headers={"Content-Type": "application/n-triples"}, timeout=60)
+        assert stored.status_code == 201, stored.text
+        count = requests.get(url + "/sparql", timeout=30, params={
+            "query": "SELECT (COUNT(*) AS ?n) { GRAPH <http://example.org/chunked> { ?s ?p ?o } }"})
+        assert count.json()["results"]["bindings"][0]["n"]["value"] == str(under)

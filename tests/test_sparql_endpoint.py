@@ -261,6 +261,9 @@ def test_updates_need_the_token_and_the_same_origin(writable_server: str) -> Non
     cross = requests.post(writable_server + "/sparql", data={"update": update}, timeout=30,
                           headers={"Authorization": "Bearer s3cret", "Origin": "https://evil.example"})
     assert cross.status_code == 403 and "Access-Control-Allow-Origin" not in cross.headers
+    hidden = requests.post(writable_server + "/sparql", data={"update": update}, timeout=30,
+                           headers={"Authorization": "Bearer s3cret", "Origin": "null"})
+    assert hidden.status_code == 403, "a sandboxed frame or a file: page sends Origin: null; it is not this site"
     assert requests.get(writable_server + "/sparql", params=ask, timeout=30).json()["boolean"] is False
     done = requests.post(writable_server + "/sparql", data={"update": update}, timeout=30,
                          headers={"Authorization": "Bearer s3cret"})
