@@ -316,7 +316,7 @@ def _answer_limited_solutions(store: GraphStore, request: QueryRequest, options:
     outermost LIMIT set to max_rows + 1, and an extra row (`jaikg.result_rows`) means the answer was cut."""
     assert request.max_rows is not None
     media_type = request.media_type
-    limited = limit_solutions(request.query, request.max_rows + 1)
+    limited = limit_solutions(request.query, request.max_rows)
     try:
         results = store.query(limited or request.query, base_iri=request.base_iri, **options)
     except SyntaxError:

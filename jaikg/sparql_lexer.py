@@ -160,6 +160,19 @@ def words_containing(text: str, word: str) -> list[Token]:
     return [token for token in tokens(text) if token.contains_keyword(word)]
 
 
+VOLATILE_FUNCTIONS = ("NOW", "RAND", "UUID", "STRUUID", "BNODE")
+"""Functions whose value changes from one evaluation of a query to the next."""
+
+
+def calls_volatile_function(text: str) -> bool:
+    """Whether the query or update calls one of VOLATILE_FUNCTIONS: its answer must not be reused."""
+    if not mentions(text, *VOLATILE_FUNCTIONS):
+        return False
+    all_tokens = tokens(text)
+    return any(token.is_keyword(*VOLATILE_FUNCTIONS) and following.text == "("
+               for token, following in zip(all_tokens, all_tokens[1:]))
+
+
 def mentions(text: str, *words: str) -> bool:
     """Whether any of `words` (upper case) occurs anywhere in the upper-cased text. When none does, no token can
     contain one (`str.upper` maps character by character, so every token's upper case is a piece of the text's),
@@ -226,10 +239,11 @@ def _iri_of(token: Token, prefixes: dict[str, str]) -> str | None:
     return None
 
 
-def limit_solutions(text: str, limit: int) -> str | None:
-    """The SELECT query `text` rewritten so that it returns at most `limit` solutions, by setting its outermost
-    `LIMIT` (before a trailing `VALUES` clause, or at the end, on a line of its own so a final comment does not
-    swallow it); None when the query's own `LIMIT` already allows no more, or when it has no group to limit.
+def limit_solutions(text: str, max_rows: int) -> str | None:
+    """The SELECT query `text` rewritten so that it returns at most `max_rows` + 1 solutions (the one more tells an
+    answer cut at `max_rows` from a whole one), by setting its outermost `LIMIT` (before a trailing `VALUES`
+    clause, or at the end, on a line of its own so a final comment does not swallow it); None when the query's own
+    `LIMIT` allows no more than `max_rows`, or when it has no group to limit.
 
     The outer solution modifiers are the tokens at brace depth 0 after the last top-level `}` (subqueries keep
     their limits) and before the trailing `VALUES`, the only `VALUES` a query has at depth 0."""
@@ -241,10 +255,11 @@ def limit_solutions(text: str, limit: int) -> str | None:
     if closing is None:
         return None
     modifiers = all_tokens[closing + 1:end + 1]
+    limit = max_rows + 1
     for index, token in enumerate(modifiers[:-1]):
         if token.is_keyword("LIMIT") and modifiers[index + 1].text.isdigit():
             number = modifiers[index + 1]
-            if int(number.text) <= limit:
+            if int(number.text) <= max_rows:
                 return None
             return text[:number.start] + str(limit) + text[number.start + len(number.text):]
     if end < len(all_tokens):

@@ -8,7 +8,11 @@ cache off). Every update through the executor (SPARQL Update, Graph Store writes
 
 Every answer of the endpoint carries an `ETag`, `Last-Modified` (when the graph was loaded or last updated) and
 `Cache-Control`; a GET with a matching `If-None-Match` or a later `If-Modified-Since` gets `304 Not Modified`
-without a body. The ETag of a whole answer is a hash of its body (strong). A streamed answer's body is not known
+without a body. An answer computed while an update ran is not kept, and neither is the answer of a query that calls
+NOW, RAND, UUID, STRUUID or BNODE (`calls_volatile_function`): evaluated again, it would differ.
+
+The ETag of a whole answer is a hash of its media type and body (strong: the same bytes as N-Triples and as
+N-Quads are two representations, and get two tags). A streamed answer's body is not known
 before it is sent, so its ETag is weak: a hash of the request and the graph's version, which names the same answer
 up to blank node labels (each worker draws its own). A request whose `If-None-Match` holds that tag gets its 304
 before any query runs; a streamed answer is otherwise always sent (stopping it half-way would cost its worker).
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from flask import Response, request
 
 from jaikg.sparql import Executor, QueryAnswer, QueryRequest, UpdateRequest
+from jaikg.sparql_lexer import calls_volatile_function
 
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_AGE = 60
@@ -42,9 +47,13 @@ class CachedAnswer:
     """True for a streamed answer: `etag` is then `stream_etag`'s, not a hash of the body."""
 
 
-def etag_of(body: bytes) -> str:
-    """A strong validator of the body: SHA-256 (hardware-accelerated, twice as fast as BLAKE2 here), 128 bits."""
-    return hashlib.sha256(body).hexdigest()[:32]
+def etag_of(body: bytes, media_type: str = "") -> str:
+    """A strong validator of the body in `media_type`: SHA-256 (hardware-accelerated, twice as fast as BLAKE2
+    here), 128 bits."""
+    digest = hashlib.sha256(media_type.encode())
+    digest.update(b"\0")
+    digest.update(body)
+    return digest.hexdigest()[:32]
 
 
 def stream_etag(query: QueryRequest, last_modified: float) -> str:
@@ -63,6 +72,8 @@ class ResultCache:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.size = 0
+        self.generation = 0
+        """Counts the clears: an answer computed while one happened is of the graph before it."""
         self._entries: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -73,12 +84,13 @@ class ResultCache:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: Hashable, entry: CachedAnswer) -> None:
+    def put(self, key: Hashable, entry: CachedAnswer, generation: int) -> None:
+        """Keep `entry`, computed from the graph of `generation`, unless the cache was cleared since."""
         cost = len(entry.answer.body)
         if self.capacity <= 0 or cost * ENTRY_SHARE > self.capacity:
             return
         with self._lock:
-            if key in self._entries:
+            if key in self._entries or generation != self.generation:
                 return
             self._entries[key] = entry
             self.size += cost
@@ -90,6 +102,7 @@ class ResultCache:
         with self._lock:
             self._entries.clear()
             self.size = 0
+            self.generation += 1
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -108,11 +121,13 @@ class CachingExecutor:
         key = cache_key(query)
         entry = self.cache.get(key)
         if entry is None:
+            generation = self.cache.generation
             answer = self.inner.run(query)
             if answer.chunks is not None:
                 return CachedAnswer(answer, stream_etag(query, self.last_modified), weak=True)
-            entry = CachedAnswer(answer, etag_of(answer.body))
-            self.cache.put(key, entry)
+            entry = CachedAnswer(answer, etag_of(answer.body, answer.media_type))
+            if not calls_volatile_function(query.query):
+                self.cache.put(key, entry, generation)
         return entry
 
     def run(self, query: QueryRequest) -> QueryAnswer:
@@ -136,9 +151,17 @@ def with_validators(response: Response, etag: str, last_modified: float, max_age
     client already has it (GET and HEAD only). A weak tag marks a streamed answer, which is sent whatever the
     conditions: a match of its tag was answered before the query ran (`not_modified`)."""
     response.set_etag(etag, weak=weak)
-    response.last_modified = int(last_modified)
+    response.last_modified = last_modified_second(last_modified)
     response.headers["Cache-Control"] = cache_control(max_age)
     return response if weak else response.make_conditional(request)
+
+
+def last_modified_second(last_modified: float, now: float | None = None) -> int | None:
+    """The `Last-Modified` time (whole seconds) of a graph changed at `last_modified`, or None while that second
+    lasts: an HTTP date counts whole seconds, so a client given the date of a second that is not over could not
+    tell a later change within it, and its If-Modified-Since would get a 304 for an answer that changed."""
+    second = int(last_modified)
+    return second if (time.time() if now is None else now) >= second + 1 else None
 
 
 def not_modified(query: QueryRequest, last_modified: float, max_age: int) -> Response | None:

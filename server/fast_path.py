@@ -25,7 +25,7 @@ from werkzeug.wsgi import get_host
 from jaikg.sparql import QueryRequest, SparqlError, media_types_for
 from jaikg.sparql_lexer import query_form
 
-from .cache import cache_control
+from .cache import cache_control, last_modified_second
 from .cors import EXPOSED_HEADERS
 from .limits import ClientSlots, truncation_headers, truncated_json
 from .negotiation import content_type
@@ -101,7 +101,8 @@ class QueryFastPath:
         finally:
             slots.release(client)
         answer = cached.answer
-        headers = [*self._headers(media_type, state.executor.last_modified, state.settings.max_age),
+        headers = [*self._headers(media_type, last_modified_second(state.executor.last_modified),
+                                  state.settings.max_age),
                    ("ETag", quote_etag(cached.etag, weak=cached.weak))]
         self.served += 1
         if answer.chunks is not None:
@@ -116,10 +117,12 @@ class QueryFastPath:
 
     @staticmethod
     @lru_cache(maxsize=16)
-    def _headers(media_type: str, last_modified: float, max_age: int) -> tuple[tuple[str, str], ...]:
-        """The headers every fast-path answer in `media_type` carries while the graph is unchanged."""
-        return (("Content-Type", content_type(media_type)), ("Vary", "Accept"),
-                ("Last-Modified", http_date(int(last_modified))), ("Cache-Control", cache_control(max_age)),
+    def _headers(media_type: str, last_modified: int | None, max_age: int) -> tuple[tuple[str, str], ...]:
+        """The headers every fast-path answer in `media_type` carries while the graph is unchanged (no
+        Last-Modified while the second of its change lasts: `last_modified_second`)."""
+        modified = () if last_modified is None else (("Last-Modified", http_date(last_modified)),)
+        return (("Content-Type", content_type(media_type)), ("Vary", "Accept"), *modified,
+                ("Cache-Control", cache_control(max_age)),
                 ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
                 *SECURITY_HEADERS.items())
 

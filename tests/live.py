@@ -42,6 +42,14 @@ def wait_until_up(base_url: str, timeout: float = 120.0, process: subprocess.Pop
     raise RuntimeError(f"no server answered at {base_url} within {timeout} s")
 
 
+def settled(app: Any) -> Any:
+    """`app` (a Flask app of `create_app`) once the second in which its graph was loaded is over: until then its
+    answers carry no Last-Modified (`server.cache.last_modified_second`), so tests comparing headers wait."""
+    changed = app.extensions["jaikg"].executor.last_modified
+    time.sleep(max(0.0, int(changed) + 1 - time.time()))
+    return app
+
+
 @contextmanager
 def thread_server(config: dict[str, Any], app: Any = None) -> Iterator[str]:
     """`create_app(config)` (or `app`, when given) under waitress in a daemon thread; yields the base URL."""

@@ -18,7 +18,7 @@ from jaikg.namespaces import sparql_prologue
 from jaikg.server import create_app
 from jaikg.server.fast_path import QueryFastPath
 
-from .live import thread_server
+from .live import settled, thread_server
 
 MAX_ROWS = 3
 PROLOGUE = sparql_prologue(("jo", "jr", "rdfs"))
@@ -37,7 +37,7 @@ VIEW_ONLY = {"If-None-Match": '"no-such-etag"'}
 
 @pytest.fixture(scope="module")
 def app(shipped_store: ox.Store) -> Flask:
-    return create_app({"STORE": shipped_store, "MAX_ROWS": MAX_ROWS})
+    return settled(create_app({"STORE": shipped_store, "MAX_ROWS": MAX_ROWS}))
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,17 @@ updates; ETag, Last-Modified and Cache-Control on every answer, 304 for conditio
 
 from __future__ import annotations
 
+import time
+
 import pyoxigraph as ox
 import pytest
 
 from jaikg.loading import build_store
-from jaikg.sparql import InlineExecutor, QueryAnswer, QueryRequest
+from jaikg.sparql import InlineExecutor, QueryAnswer, QueryRequest, UpdateRequest
 from server import create_app
-from server.cache import CachedAnswer, ResultCache
+from server.cache import CachedAnswer, CachingExecutor, ResultCache, last_modified_second
+
+from .live import settled
 
 QUERY = "SELECT ?developer WHERE { <https://w3id.org/jaikg/resource/swallow> <https://w3id.org/jaikg/ontology#developer> ?developer }"
 MARK = "<https://example.org/cache-test>"
@@ -28,7 +32,7 @@ class CountingExecutor(InlineExecutor):
 @pytest.fixture()
 def counted(shipped_store: ox.Store):
     executor = CountingExecutor(shipped_store)
-    app = create_app({"STORE": shipped_store, "EXECUTOR": executor})
+    app = settled(create_app({"STORE": shipped_store, "EXECUTOR": executor}))
     return app.test_client(), executor
 
 
@@ -76,11 +80,75 @@ def entry(size: int) -> CachedAnswer:
 def test_cache_is_bounded_by_bytes_least_recently_used_out() -> None:
     cache = ResultCache(capacity=1000)
     for key in "abcd":
-        cache.put(key, entry(100))
+        cache.put(key, entry(100), 0)
     cache.get("a")
     for key in "efghijk":
-        cache.put(key, entry(100))
+        cache.put(key, entry(100), 0)
     assert cache.size <= 1000 and cache.get("a") is not None and cache.get("b") is None
-    cache.put("huge", entry(500))
+    cache.put("huge", entry(500), 0)
     assert cache.get("huge") is None
-    assert ResultCache(capacity=0).put("a", entry(0)) is None and len(ResultCache(0)) == 0
+    assert ResultCache(capacity=0).put("a", entry(0), 0) is None and len(ResultCache(0)) == 0
+
+
+def test_an_answer_computed_while_an_update_ran_is_not_kept(shipped_store: ox.Store) -> None:
+    """The update lands while the first evaluation runs: that answer is of the graph before it, so the same query
+    asked again is evaluated again and sees the update."""
+    store = build_store()
+    ask = QueryRequest(f"ASK {{ {MARK} ?p ?o }}", "application/sparql-results+json")
+
+    class UpdatedMidway(CountingExecutor):
+        def run(self, request: QueryRequest) -> QueryAnswer:
+            answer = super().run(request)
+            if self.runs == 1:
+                caching.update(UpdateRequest(f"INSERT DATA {{ {MARK} {MARK} 1 }}"))
+            return answer
+
+    caching = CachingExecutor(UpdatedMidway(store))
+    assert b"false" in caching.answer(ask).answer.body
+    assert b"true" in caching.answer(ask).answer.body
+    assert caching.inner.runs == 2
+
+
+@pytest.mark.parametrize(("query", "runs"), [
+    ("SELECT (NOW() AS ?t) {}", 2), ("SELECT (RAND() AS ?r) {}", 2), ("SELECT (uuid () AS ?u) {}", 2),
+    ("SELECT (STRUUID() AS ?u) {}", 2), ("SELECT (BNODE() AS ?b) {}", 2),
+    ('SELECT ?now { BIND("NOW()" AS ?now) }', 1),
+    ("PREFIX ex: <http://example.org/> SELECT * { ?s ex:rand ?o } # RAND()", 1),
+])
+def test_answers_of_volatile_functions_are_not_reused(counted, query: str, runs: int) -> None:
+    """NOW, RAND, UUID, STRUUID and BNODE give another value at every evaluation (SPARQL 1.1, 17.4), so their
+    answers are evaluated again; a variable, a string or a prefixed name that only looks like one is cached."""
+    client, executor = counted
+    client.get("/sparql", query_string={"query": query})
+    client.get("/sparql", query_string={"query": query})
+    assert executor.runs == runs
+
+
+def test_one_body_in_two_media_types_has_two_etags(counted) -> None:
+    """A default-graph CONSTRUCT reads the same as N-Triples and as N-Quads: two representations, two strong
+    validators (RFC 9110, 8.8.3)."""
+    client, _ = counted
+    construct = {"query": "CONSTRUCT { <urn:a> <urn:b> <urn:c> } WHERE {}"}
+    triples = client.get("/sparql", query_string=construct, headers={"Accept": "application/n-triples"})
+    quads = client.get("/sparql", query_string=construct, headers={"Accept": "application/n-quads"})
+    assert triples.data == quads.data
+    assert triples.headers["ETag"] != quads.headers["ETag"]
+    crossed = client.get("/sparql", query_string=construct,
+                         headers={"Accept": "application/n-quads", "If-None-Match": triples.headers["ETag"]})
+    assert crossed.status_code == 200
+
+
+def test_no_last_modified_while_the_second_of_a_change_lasts() -> None:
+    """An HTTP date counts whole seconds: given during the second of a change, it could not tell a second change
+    in that second, and If-Modified-Since would get 304 for an answer that changed."""
+    assert last_modified_second(100.7, now=100.9) is None
+    assert last_modified_second(100.7, now=101.0) == 100
+    app = create_app({"STORE": build_store(), "UPDATE": True})
+    client = app.test_client()
+    query = {"query": "SELECT ?o { <urn:lm> <urn:p> ?o }"}
+    insert = "INSERT DATA {{ <urn:lm> <urn:p> {} }}"
+    assert client.post("/sparql", data={"update": insert.format(1)}).status_code == 204
+    since = client.get("/sparql", query_string=query).headers.get("Last-Modified")
+    assert client.post("/sparql", data={"update": insert.format(2)}).status_code == 204
+    again = client.get("/sparql", query_string=query, headers={"If-Modified-Since": since} if since else {})
+    assert again.status_code == 200 and len(again.json["results"]["bindings"]) == 2

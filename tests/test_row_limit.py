@@ -44,12 +44,24 @@ def store() -> ox.Store:
     ('SELECT * { ?s ?p "} LIMIT 1" }', 'SELECT * { ?s ?p "} LIMIT 1" }\nLIMIT 11\n'),
 ])
 def test_outermost_limit_is_set(query: str, expected: str) -> None:
-    assert limit_solutions(query, 11) == expected
+    """With 10 rows allowed, the query asks for 11: one more than the limit tells a cut answer from a whole one."""
+    assert limit_solutions(query, 10) == expected
 
 
-@pytest.mark.parametrize("query", ["SELECT * { ?s ?p ?o } LIMIT 11", "SELECT * { ?s ?p ?o } LIMIT 0 OFFSET 5"])
+@pytest.mark.parametrize("query", ["SELECT * { ?s ?p ?o } LIMIT 10", "SELECT * { ?s ?p ?o } LIMIT 0 OFFSET 5"])
 def test_a_query_limited_enough_is_left_alone(query: str) -> None:
-    assert limit_solutions(query, 11) is None
+    assert limit_solutions(query, 10) is None
+
+
+def test_a_query_limited_to_one_row_more_than_allowed_is_still_limited() -> None:
+    assert limit_solutions("SELECT * { ?s ?p ?o } LIMIT 11", 10) == "SELECT * { ?s ?p ?o } LIMIT 11"
+
+
+@pytest.mark.parametrize("own_limit", [11, 12])
+def test_the_querys_own_limit_does_not_lift_the_row_limit(store: ox.Store, own_limit: int) -> None:
+    """Twelve rows, ten allowed: a query asking for 11 or 12 gets ten, marked as cut."""
+    answer, bindings = rows(store, f"SELECT ?s ?o {{ ?s ?p ?o }} ORDER BY ?s LIMIT {own_limit}", 10)
+    assert answer.truncated and len(bindings) == 10
 
 
 def rows(store: ox.Store, query: str, max_rows: int | None, media_type: str = "application/sparql-results+json"):

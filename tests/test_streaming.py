@@ -14,8 +14,9 @@ import requests
 
 from jaikg.sparql import STREAM_THRESHOLD, QueryRequest, QueryTimeout, answer_query
 from jaikg.workers import WorkerPool
+from server import create_app
 
-from .live import cli_server, thread_server
+from .live import cli_server, settled, thread_server
 
 THRESHOLD = 4096
 ALL = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?g ?s ?p ?o"
@@ -114,7 +115,8 @@ def test_the_weak_etag_of_a_streamed_answer_gets_304_before_the_query_runs(serve
 def test_conditions_on_a_streamed_answer_cost_no_worker(pool: WorkerPool, shipped_store: ox.Store) -> None:
     """A 304 decided after the stream began would stop its worker mid-answer (and the pool would start another,
     reloading the graph): a later If-Modified-Since gets the whole answer, a matching weak tag a 304 up front."""
-    with thread_server({"STORE": shipped_store, "EXECUTOR": pool, "MAX_ROWS": None}) as base_url:
+    app = settled(create_app({"STORE": shipped_store, "EXECUTOR": pool, "MAX_ROWS": None}))
+    with thread_server({}, app=app) as base_url:
         before = full_pool(pool)
         first = requests.get(f"{base_url}/sparql", params={"query": ALL}, timeout=30)
         later = requests.get(f"{base_url}/sparql", params={"query": ALL}, timeout=30,
