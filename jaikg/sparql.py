@@ -58,7 +58,10 @@ GRAPH_EQUIVALENTS = {"application/sparql-results+json": "application/ld+json",
 
 
 def media_types_for(form: str | None) -> list[str]:
-    """The media types an answer to a query of this form can take, the default first."""
+    """The media types an answer to a query of this form can take, the default first. A text with no form (None)
+    will not parse; any type may be asked of it, so that the client hears of its syntax error, not of a 406."""
+    if form is None:
+        return [*SOLUTION_TYPES, *GRAPH_TYPES]
     return list(GRAPH_TYPES if form in ("CONSTRUCT", "DESCRIBE") else SOLUTION_TYPES)
 
 

@@ -153,7 +153,12 @@ def with_validators(response: Response, etag: str, last_modified: float, max_age
     response.set_etag(etag, weak=weak)
     response.last_modified = last_modified_second(last_modified)
     response.headers["Cache-Control"] = cache_control(max_age)
-    return response if weak else response.make_conditional(request)
+    if weak:
+        return response
+    response = response.make_conditional(request)
+    if response.status_code == 412:  # If-Match failed: the precondition's answer carries no representation
+        response.set_data(b"")
+    return response
 
 
 def last_modified_second(last_modified: float, now: float | None = None) -> int | None:

@@ -17,7 +17,8 @@ from .state import jaikg
 
 READ_METHODS = "GET, HEAD, POST, OPTIONS"
 READ_HEADERS = "Accept, Content-Type"
-EXPOSED_HEADERS = "Link, X-SPARQL-MaxRows, Content-Disposition"
+EXPOSED_HEADERS = "Link, ETag, X-SPARQL-MaxRows, X-JAIKG-Truncated, Warning, Content-Disposition"
+"""Response headers a page on another origin may read beyond the safelisted ones (Content-Type, Last-Modified …)."""
 
 
 def mark_write() -> None:
@@ -44,11 +45,11 @@ def add_cors_headers(response: Response) -> Response:
     origin = request.headers.get("Origin")
     if "*" in allowed:
         response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
     else:
-        return response
+        response.vary.add("Origin")  # with or without the header, the answer depends on the Origin (Fetch, CORS)
+        if not origin or origin not in allowed:
+            return response
+        response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = READ_METHODS

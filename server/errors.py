@@ -9,11 +9,11 @@ from werkzeug.exceptions import HTTPException
 
 from jaikg.sparql import SparqlError
 
-from .negotiation import content_type
+from .negotiation import accepted, content_type
 
 
 def prefers_text() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/plain", "text/html"])
+    best = accepted().best_match(["application/json", "text/plain", "text/html"])
     return request.headers.get("Accept") is not None and best in ("text/plain", "text/html")
 
 

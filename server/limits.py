@@ -115,6 +115,7 @@ def _operation_texts() -> list[str]:
     texts = [text for name in QUERY_PARAMETERS for text in request.args.getlist(name)]
     if request.method == "POST":
         if request.mimetype == "application/x-www-form-urlencoded":
+            request.get_data(cache=True)  # kept, and the form parsed from it: protocol checks its encoding
             texts += [text for name in QUERY_PARAMETERS for text in request.form.getlist(name)]
         elif request.mimetype in DIRECT_TYPES:
             texts.append(request.get_data(cache=True).decode("utf-8", errors="replace"))

@@ -9,6 +9,7 @@ operation per request; a direct POST body is UTF-8.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from flask import request
 from werkzeug.datastructures import MultiDict
@@ -18,6 +19,8 @@ from jaikg.sparql import SparqlError
 FORM = "application/x-www-form-urlencoded"
 DIRECT_QUERY = "application/sparql-query"
 DIRECT_UPDATE = "application/sparql-update"
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+"""The methods of the SPARQL Protocol endpoint."""
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,19 @@ class Operation:
 def read_operation() -> Operation:
     """The operation of the current request, or a `SparqlError` (400, 405, 415) saying what is wrong with it."""
     if request.method in ("GET", "HEAD"):
+        _check_percent_encoding(request.environ.get("QUERY_STRING", "").encode("latin-1"), "query string")
         if "update" in request.args:
             raise SparqlError(405, "SPARQL Update needs POST (a form with update=, or an application/sparql-update "
-                                   "body).", details={"Allow": "GET, HEAD, POST, OPTIONS"})
+                                   "body).", details={"Allow": ALLOWED_METHODS})
         return _from_parameters(request.args)
     if request.method != "POST":
         raise SparqlError(405, f"{request.method} is not a SPARQL Protocol method: use GET or POST.",
-                          details={"Allow": "GET, HEAD, POST, OPTIONS"})
+                          details={"Allow": ALLOWED_METHODS})
     media_type = request.mimetype
     if media_type == FORM:
+        _check_utf8_charset()
+        _check_percent_encoding(request.environ.get("QUERY_STRING", "").encode("latin-1"), "query string")
+        _check_percent_encoding(request.get_data(cache=True), "form")
         parameters = MultiDict(request.args)
         for key, values in request.form.lists():
             parameters.setlist(key, parameters.getlist(key) + values)
@@ -85,10 +92,24 @@ def _reject_parameters(parameters: MultiDict, name: str) -> None:
         raise SparqlError(400, f"a request carries either a query or an update, not both ({name}= is set).")
 
 
-def _utf8_body() -> str:
+def _check_utf8_charset() -> None:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         raise SparqlError(415, f"the request body must be UTF-8, not {charset}.")
+
+
+def _check_percent_encoding(encoded: bytes, where: str) -> None:
+    """400 when the bytes a query string or form encodes are not UTF-8. Werkzeug keeps such bytes as `%XX` text,
+    so a query or an update would run on text the client did not send."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SparqlError(400, f"the {where} is not UTF-8 once percent-decoded (byte {error.start}: "
+                               f"{error.reason}).") from None
+
+
+def _utf8_body() -> str:
+    _check_utf8_charset()
     try:
         return request.get_data().decode("utf-8")
     except UnicodeDecodeError as error:

@@ -1,10 +1,11 @@
-"""The gate every write (SPARQL Update, Graph Store writes) passes: enabled, authorized, same origin."""
+"""The gate every write (SPARQL Update, Graph Store writes) passes: enabled, authorized, same origin; and the answer
+to one that succeeded."""
 
 from __future__ import annotations
 
 import hmac
 
-from flask import request
+from flask import Response, request
 
 from jaikg.sparql import SparqlError
 
@@ -26,3 +27,11 @@ def authorize_write() -> None:
                                                                 settings.update_token.encode()):
             raise SparqlError(401, "writes need the header `Authorization: Bearer <token>` with the server's "
                                    "update token.", details={"WWW-Authenticate": 'Bearer realm="jaikg"'})
+
+
+def write_done(status: int = 204) -> Response:
+    """The answer to a successful write: 204, or 201 for a graph the write created. It has no body, so no
+    Content-Type (Flask's default would say text/html)."""
+    response = Response(status=status)
+    del response.headers["Content-Type"]
+    return response

@@ -115,6 +115,64 @@ def test_406_names_the_supported_types(live_server: str) -> None:
         assert media_type in message
 
 
+@pytest.mark.parametrize(("query", "accept", "served"), [
+    ("SELECT * { ?s ?p ?o } LIMIT 1", "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "text/turtle;charset=UTF-8", "text/turtle"),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1",
+     'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"', "application/ld+json"),
+])
+def test_parameters_of_an_accepted_type_do_not_refuse_it(live_server: str, query: str, accept: str,
+                                                         served: str) -> None:
+    """A media range's parameters (RFC 9110, 12.5.1) do not make a type we serve unacceptable; Fuseki and the
+    Oxigraph server answer such requests too."""
+    response = requests.get(live_server + "/sparql", params={"query": query}, headers={"Accept": accept}, timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(served)
+    page = requests.get(live_server + "/resource/swallow", headers={"Accept": "text/turtle; charset=utf-8"},
+                        timeout=30)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/turtle")
+
+
+def test_a_type_refused_with_q_0_is_not_served_through_an_alias(live_server: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": "ASK {}"}, timeout=30,
+                            headers={"Accept": "application/sparql-results+json;q=0, application/json"})
+    assert response.status_code == 406
+
+
+def test_a_syntax_error_is_400_whatever_the_accept_header(live_server: str) -> None:
+    """A text with no query form asks for nothing the server could refuse: the client hears of its error."""
+    for accept in ("text/turtle", "application/sparql-results+json", "application/n-triples"):
+        response = requests.get(live_server + "/sparql", params={"query": "CONSTRCT WHERE { ?s ?p ?o }"},
+                                headers={"Accept": accept}, timeout=30)
+        assert response.status_code == 400, accept
+        assert response.json()["error"] == "query-syntax-error"
+
+
+def test_percent_encoded_bytes_that_are_not_utf8_are_400(live_server: str) -> None:
+    """SPARQL 1.1 Protocol 2.1: the operation is UTF-8 percent-encoded; `%E9` (Latin-1 for é) is not."""
+    get = requests.get(live_server + "/sparql?query=SELECT%20(%22caf%E9%22%20AS%20%3Fx)%20%7B%7D", timeout=30)
+    assert get.status_code == 400 and "UTF-8" in get.json()["message"]
+    form = requests.post(live_server + "/sparql", data=b"query=ASK%20%7B%3Fs%20%3Fp%20%22caf%E9%22%7D", timeout=30,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 400 and "UTF-8" in form.json()["message"]
+    latin1 = requests.post(live_server + "/sparql", data=b"query=ASK%20%7B%7D", timeout=30,
+                           headers={"Content-Type": "application/x-www-form-urlencoded; charset=ISO-8859-1"})
+    assert latin1.status_code == 415
+    fine = requests.get(live_server + "/sparql?query=SELECT%20(%22caf%C3%A9%22%20AS%20%3Fx)%20%7B%7D", timeout=30)
+    assert fine.json()["results"]["bindings"][0]["x"]["value"] == "café"
+
+
+def test_options_names_the_methods_of_the_endpoint(live_server: str) -> None:
+    response = requests.options(live_server + "/sparql", timeout=30)
+    assert response.status_code in (200, 204)
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def test_a_failed_if_match_is_412_without_the_answer(live_server: str) -> None:
+    response = requests.get(live_server + "/sparql", params={"query": "ASK {}"}, timeout=30,
+                            headers={"If-Match": '"not-this-one"'})
+    assert response.status_code == 412 and response.content == b""
+
+
 def test_an_undeclared_prefix_is_named_where_it_is_used(live_server: str) -> None:
     """Oxigraph's parser says only what it expected where it stopped (here "expected OPTIONAL", at the end of the
     pattern); the answer names the prefix and the place of its first use."""
@@ -207,6 +265,7 @@ def test_service_description(live_server: str) -> None:
     browser = requests.get(live_server + "/sparql", timeout=30,
                            headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert browser.headers["Content-Type"].startswith("text/html") and "yasgui" in browser.text
+    assert "Accept" in browser.headers["Vary"], "one URL, two representations chosen by Accept"
 
 
 def test_cors_for_reads_from_any_origin(live_server: str) -> None:
@@ -233,6 +292,11 @@ def test_cors_origin_narrows(narrow_server: str) -> None:
     other = requests.get(narrow_server + "/sparql", params={"query": "ASK {}"},
                          headers={"Origin": "https://other.example"}, timeout=30)
     assert "Access-Control-Allow-Origin" not in other.headers
+    plain = requests.get(narrow_server + "/sparql", params={"query": "ASK {}"}, timeout=30)
+    for response in (allowed, other, plain):  # a shared cache must not give one origin's answer to another
+        assert "Origin" in response.headers["Vary"]
+    exposed = {name.strip().lower() for name in allowed.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"etag", "x-jaikg-truncated", "x-sparql-maxrows"} <= exposed
 
 
 def test_max_rows_truncates_and_says_so(narrow_server: str) -> None:
@@ -268,7 +332,17 @@ def test_updates_need_the_token_and_the_same_origin(writable_server: str) -> Non
     done = requests.post(writable_server + "/sparql", data={"update": update}, timeout=30,
                          headers={"Authorization": "Bearer s3cret"})
     assert done.status_code == 204 and "Access-Control-Allow-Origin" not in done.headers
+    assert "Content-Type" not in done.headers
     assert requests.get(writable_server + "/sparql", params=ask, timeout=30).json()["boolean"] is True
+
+
+def test_an_update_whose_text_is_not_utf8_changes_nothing(writable_server: str) -> None:
+    body = b"update=INSERT%20DATA%20%7B%3Curn%3Alat%3E%20%3Curn%3Ap%3E%20%22caf%E9%22%7D"
+    response = requests.post(writable_server + "/sparql", data=body, timeout=30, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Authorization": "Bearer s3cret"})
+    assert response.status_code == 400
+    ask = {"query": "ASK { <urn:lat> ?p ?o }"}
+    assert requests.get(writable_server + "/sparql", params=ask, timeout=30).json()["boolean"] is False
 
 
 def test_a_failing_update_changes_nothing(writable_server: str) -> None:

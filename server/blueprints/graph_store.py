@@ -11,7 +11,7 @@ from jaikg.sparql import GRAPH_TYPES, NotAcceptable, SparqlError, UpdateRequest,
 
 from ..negotiation import content_type, negotiate
 from ..state import jaikg
-from ..writes import authorize_write
+from ..writes import authorize_write, write_done
 
 bp = Blueprint("graph_store", __name__)
 
@@ -47,7 +47,7 @@ def graph_store() -> Response:
         if not existed:
             raise SparqlError(404, f"there is no graph {graph}.")
         write(f"DROP {sparql_graph(graph)}")
-        return Response(status=204)
+        return write_done()
     triples = ox.serialize(parse_body(), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     statements = [f"DROP SILENT {sparql_graph(graph)}"] if request.method == "PUT" else []
     if isinstance(graph, ox.NamedNode):
@@ -56,7 +56,7 @@ def graph_store() -> Response:
         data = triples if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {triples} }}"
         statements.append(f"INSERT DATA {{ {data} }}")
     write(" ; ".join(statements))
-    return Response(status=204 if existed else 201)
+    return write_done(204 if existed else 201)
 
 
 def read(graph: ox.NamedNode | ox.DefaultGraph) -> Response:

@@ -11,21 +11,24 @@ from jaikg.sparql_lexer import query_form
 from ..cache import not_modified, with_validators
 from ..fast_path import FAILED
 from ..negotiation import content_type, negotiate
-from ..protocol import Operation, read_operation
+from ..protocol import ALLOWED_METHODS, Operation, read_operation
 from ..service_description import service_description
 from ..state import jaikg
-from ..writes import authorize_write
+from ..writes import authorize_write, write_done
 from .ui import ui_context
 
 bp = Blueprint("sparql", __name__)
 
-METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
-"""Routed here so that a wrong method gets the endpoint's own 405 (with a JSON body), not Flask's HTML one."""
+METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+"""Routed here so that a wrong method gets the endpoint's own 405 (with a JSON body), not Flask's HTML one; so
+OPTIONS is answered here too, with the methods the endpoint serves."""
 
 
-@bp.route("/sparql/", methods=METHODS)
-@bp.route("/sparql", methods=METHODS)
+@bp.route("/sparql/", methods=METHODS, provide_automatic_options=False)
+@bp.route("/sparql", methods=METHODS, provide_automatic_options=False)
 def endpoint() -> Response:
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ALLOWED_METHODS})
     operation = read_operation()
     if operation.kind == "update":
         return run_update(operation)
@@ -77,13 +80,15 @@ def run_update(operation: Operation) -> Response:
     state.executor.update(UpdateRequest(
         update=operation.text, using_graph_uris=operation.graphs, using_named_graph_uris=operation.named_graphs,
         base_iri=request.base_url, allowed_services=state.settings.allowed_services))
-    return Response(status=204)
+    return write_done()
 
 
-def describe_service(operation: Operation) -> Response | str:
+def describe_service(operation: Operation) -> Response:
     """The service description; a browser (which prefers HTML) gets the query UI instead."""
     if not operation.format and negotiate([*GRAPH_TYPES, "text/html"]) == "text/html":
-        return render_template("ui.html", **ui_context())
+        page = Response(render_template("ui.html", **ui_context()), content_type="text/html; charset=utf-8")
+        page.vary.add("Accept")
+        return page
     media_type = choose_media_type("DESCRIBE", operation.format, "the service description")
     triples = service_description(url_for("sparql.endpoint", _external=True), update=jaikg().settings.update,
                                   void_url=url_for("void.void", _external=True))
