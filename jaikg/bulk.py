@@ -10,7 +10,9 @@ valid store replaces DIR. A syntax error or a violation leaves DIR as it was.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -55,13 +57,24 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
     3-hop join in 34 s and the aggregate in 80 s, compacted in 5 and 11 s; at 10^6 compaction made such scans
     1.3-1.4x faster. It costs about 4 s at 10^6 triples, 28-46 s at 10^7.
 
-    Raises `DataLoadError` for a file that cannot be parsed, or when `store_dir` already holds a store and
-    `replace` is false. When the data does not conform, the returned report says so and `store_dir` is untouched.
+    Raises `DataLoadError` for a file that cannot be parsed, when `store_dir` already holds a store and `replace`
+    is false, when it holds something else, when another process has its store open, or when its parent folders
+    cannot be created. When the data does not conform, the returned report says so and `store_dir` is untouched.
     """
-    target = Path(store_dir)
+    target = Path(store_dir).resolve()  # "." has no name to build the sibling folders' names from
+    if not target.name:
+        raise DataLoadError(str(target), "the new store is built beside the folder: name one below the root")
+    refuse_if_open(target)
     if store_has_data(target) and not replace:
         raise DataLoadError(str(target), "already holds a store; pass --replace to build a new one in its place")
     files = input_files(paths, include_shipped)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        problem = "a file, not a folder" if isinstance(error, FileExistsError) else error.strerror
+        raise DataLoadError(str(error.filename or target.parent), f"cannot create the store's folder: {problem}") \
+            from None
+    remove_abandoned_loads(target)
     building = target.with_name(f"{target.name}.loading-{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
     report = ValidationReport()
@@ -69,6 +82,8 @@ def load_to_disk(paths: Iterable[Path | str], store_dir: Path | str, *, include_
         with LoadCheck(files, building.with_name(building.name + ".mentions.nt"), validate=validate) as check, \
                 DiskLoad(DiskJob(building, files, optimize)) as disk:
             quads, seconds = _build(disk, check, report, on_bytes)
+        if report.conforms:
+            refuse_if_open(target)  # again: a server may have opened it meanwhile
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -103,6 +118,52 @@ def _build(disk: DiskLoad, check: LoadCheck, report: ValidationReport,
     phases = Phases(seconds)
     phases.run("validate", lambda: report.results.extend(check.results()))  # meanwhile the store was compacted
     return quads, phases.seconds
+
+
+def refuse_if_open(target: Path) -> None:
+    """`DataLoadError` when another process has the store in `target` open for writing (`jaikg serve --store`,
+    `oxigraph serve`): moving the folder under it corrupts the new store, as that process writes its state into
+    the folder now at `target` when it stops. RocksDB holds a POSIX record lock on the store's LOCK file while the
+    store is open; taking it here, at once or not at all, tells whether some other process holds it."""
+    try:
+        descriptor = os.open(target / "LOCK", os.O_RDWR)
+    except (FileNotFoundError, NotADirectoryError):  # no store there
+        return
+    except OSError as error:
+        raise DataLoadError(str(target), f"cannot check whether the store is in use: {error.strerror}") from None
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):  # EAGAIN or EACCES: held
+        raise DataLoadError(str(target), "the store is open in another process (a server?): stop it first; "
+                                         "nothing was changed") from None
+    except OSError as error:
+        raise DataLoadError(str(target), f"cannot check whether the store is in use: {error.strerror}") from None
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def remove_abandoned_loads(target: Path) -> None:
+    """Remove what loads of `target` left behind when they were killed (`TARGET.loading-PID` and its mentions
+    file), when the process PID is gone."""
+    leftover = re.compile(re.escape(target.name) + r"\.loading-(\d+)(\.mentions\.nt)?")
+    for path in target.parent.iterdir():
+        found = leftover.fullmatch(path.name)
+        if found is None or _process_exists(int(found[1])):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        pass
+    return True
 
 
 def _swap(built: Path, target: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,6 +15,7 @@ import pyoxigraph as ox
 from . import __version__
 from .export import FORMATS as EXPORT_FORMATS
 from .export import PARTS, export_graph
+from .http_client import Target
 from .loading import DataLoadError, build_store
 from .local_query import OUTPUT_FORMATS as QUERY_FORMATS
 from .local_query import read_query, run_query
@@ -34,6 +38,17 @@ def main() -> None:
     """jaikg: a knowledge graph of Japan's AI R&D, from the MEXT white paper chapter "AI R&D in Japan"."""
 
 
+def http_url(_context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """A click callback: `value` when it is an http(s) URL, else a usage error naming the option."""
+    if value is not None:
+        try:
+            Target.of(value)
+        except ValueError as error:
+            raise click.BadParameter(f"{error} (give the whole URL, such as http://localhost:7878/query)",
+                                     param=parameter) from None
+    return value
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -41,7 +56,7 @@ def main() -> None:
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
               help="Check the shapes with pySHACL, or with the shapes compiled to SPARQL (fast on large graphs); "
                    f"auto: pySHACL up to {SHACL_LIMIT:,} triples.")
-@click.option("--endpoint", metavar="QUERY_URL",
+@click.option("--endpoint", metavar="QUERY_URL", callback=http_url,
               help="Validate what the SPARQL endpoint at QUERY_URL holds (e.g. after `jaikg load --to`).")
 @click.option("--backend-union", type=click.Choice(list(UNION_PARAMETERS)), default="oxigraph", show_default=True,
               help="With --endpoint: how it gives the union default graph (see `jaikg serve --help`).")
@@ -94,7 +109,8 @@ def synth(triples: int, output: Path, seed: int) -> None:
               help="Publish to a remote store: its SPARQL Update URL, or its Graph Store URL with --via gsp.")
 @click.option("--shipped/--no-shipped", default=True, show_default=True,
               help="Load the shipped data beside PATHS.")
-@click.option("--replace", is_flag=True, help="With --store: build a new store in place of the one DIR holds.")
+@click.option("--replace", is_flag=True, help="With --store: build a new store in place of the one DIR holds "
+                                              "(refused while another process, such as a server, has it open).")
 @click.option("--optimize/--no-optimize", default=True, show_default=True,
               help="With --store: compact the store once loaded, while the validation finishes (as `oxigraph "
                    "optimize`). The query workers of `jaikg serve --store` open it read-only and never compact it, "
@@ -121,11 +137,28 @@ def load(paths: tuple[Path, ...], store_dir: Path | None, target: str | None, sh
     """
     if (store_dir is None) == (target is None):
         raise click.UsageError("name one target: --store DIR or --to URL.")
-    if target is not None:
-        load_to_remote(paths, target, shipped=shipped, validate=validate, via=via, chunk_size=chunk_size,
-                       clear=clear, timeout=timeout)
-    else:
-        load_to_store(paths, store_dir, shipped=shipped, replace=replace, validate=validate, optimize=optimize)
+    with interrupted_by(signal.SIGTERM, signal.SIGHUP):
+        if target is not None:
+            load_to_remote(paths, target, shipped=shipped, validate=validate, via=via, chunk_size=chunk_size,
+                           clear=clear, timeout=timeout)
+        else:
+            load_to_store(paths, store_dir, shipped=shipped, replace=replace, validate=validate, optimize=optimize)
+
+
+@contextmanager
+def interrupted_by(*signals: signal.Signals) -> Iterator[None]:
+    """While the block runs, `signals` raise `KeyboardInterrupt` as Ctrl-C does, so that a load stopped by
+    SIGTERM (a service manager, `kill`) or SIGHUP (a closed terminal) stops its helpers and removes what it built,
+    instead of ending at once and leaving them behind."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, replace: bool, validate: bool,
@@ -134,6 +167,7 @@ def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, re
 
     from .bulk import input_files, load_to_disk
     from .child_process import worker_allocator
+    from .load_helper import HelperError
 
     try:
         worker_allocator()
@@ -146,6 +180,9 @@ def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, re
                                   optimize=optimize, on_bytes=bar.update)
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
+    except HelperError as error:
+        click.echo(f"error: could not build the store in {store_dir}: {error}; nothing was changed", err=True)
         sys.exit(EXIT_LOAD_ERROR)
     if not result.report.conforms:
         click.echo(f"error: the data does not conform; {store_dir} is unchanged.\n" + result.report.as_text(),
@@ -262,7 +299,11 @@ def query(query_or_file: str, output_format: str) -> None:
     """
     from .sparql import QuerySyntaxError, SparqlError
 
-    text = read_query(query_or_file)
+    try:
+        text = read_query(query_or_file)
+    except UnicodeDecodeError as error:
+        click.echo(f"error: could not read {query_or_file}: not UTF-8 text (byte {error.start})", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
     try:
         answer = run_query(load_or_exit(), text, output_format)
     except SparqlError as error:
@@ -308,11 +349,11 @@ def query(query_or_file: str, output_format: str) -> None:
               help="Origin allowed to read through CORS (repeatable); default: any origin. Never for writes.")
 @click.option("--allow-service", "allowed_services", multiple=True, metavar="ENDPOINT",
               envvar="JAIKG_ALLOW_SERVICE", help="Endpoint a SERVICE clause may call (repeatable); default: none.")
-@click.option("--backend", metavar="QUERY_URL", envvar="JAIKG_BACKEND",
+@click.option("--backend", metavar="QUERY_URL", envvar="JAIKG_BACKEND", callback=http_url,
               help="Serve what this SPARQL endpoint holds (Oxigraph server, Fuseki, Virtuoso, GraphDB …) instead "
                    "of an embedded store: nothing is loaded, every read goes there; --timeout bounds each request "
                    "to it (504 after it, 502 when it is down).")
-@click.option("--backend-update", metavar="UPDATE_URL", envvar="JAIKG_BACKEND_UPDATE",
+@click.option("--backend-update", metavar="UPDATE_URL", envvar="JAIKG_BACKEND_UPDATE", callback=http_url,
               help="The backend's SPARQL Update URL, for --update.")
 @click.option("--backend-union", type=click.Choice(list(UNION_PARAMETERS)), default="oxigraph", show_default=True,
               envvar="JAIKG_BACKEND_UNION",

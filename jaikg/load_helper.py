@@ -3,7 +3,8 @@
 The parent starts each helper (`jaikg.child_process.start`, with the helpers' allocator) and sends it a job; the
 helper answers with tagged tuples. Two tags end a job badly: ("error", DataLoadError fields), a file that could
 not be parsed, which the parent raises again as a `DataLoadError`; ("failed", text), anything else, which it
-raises as a `RuntimeError`. A helper ignores Ctrl-C (the parent stops it) and ends with its parent.
+raises as a `HelperError`. A helper ignores Ctrl-C, SIGTERM and SIGHUP (the parent stops it) and ends with its
+parent, quietly.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from typing import Any, Self
 
 from .child_process import exit_with_parent, start, worker_allocator
 from .loading import DataLoadError
+
+
+class HelperError(RuntimeError):
+    """A helper failed (other than on a file it could not parse) or stopped."""
 
 
 class Phases:
@@ -42,15 +47,15 @@ class LoadHelper:
 
     def receive(self, *expected: str) -> tuple[Any, ...]:
         """The helper's next message, whose tag is one of `expected`; raises what an error message reports, or
-        `RuntimeError` when the helper stopped."""
+        `HelperError` when the helper stopped."""
         try:
             message = self.conn.recv()
         except (EOFError, OSError):
-            raise RuntimeError(f"{self.description} stopped (exit code {self.process.wait()})") from None
+            raise HelperError(f"{self.description} stopped (exit code {self.process.wait()})") from None
         if message[0] == "error":
             raise DataLoadError(*message[1])
         if message[0] not in expected:
-            raise RuntimeError(f"{self.description} failed: {message[1]}")
+            raise HelperError(f"{self.description} failed: {message[1]}")
         return message
 
     def stop(self) -> None:
@@ -72,14 +77,18 @@ class LoadHelper:
 
 def serve_job(conn: Connection, run: Callable[[Any, Connection], None], *, niceness: int = 0) -> None:
     """The helper's side: receive the job, run it, and report a failure as the protocol says."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
     if niceness:
         os.nice(niceness)
     exit_with_parent()
-    job = conn.recv()
     try:
-        run(job, conn)
-    except DataLoadError as error:
-        conn.send(("error", (error.path, error.message, error.line, error.column)))
-    except Exception as error:  # reported to the parent, which stops the load
-        conn.send(("failed", f"{type(error).__name__}: {error}"))
+        job = conn.recv()
+        try:
+            run(job, conn)
+        except DataLoadError as error:
+            conn.send(("error", (error.path, error.message, error.line, error.column)))
+        except Exception as error:  # reported to the parent, which stops the load
+            conn.send(("failed", f"{type(error).__name__}: {error}"))
+    except (EOFError, BrokenPipeError, ConnectionResetError):  # the parent is gone: no one to report to
+        os._exit(1)

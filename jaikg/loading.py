@@ -78,7 +78,7 @@ def parse_file(path: Path, *, to_graph: str | None = None) -> list[ox.Quad]:
     try:
         with path.open("rb") as stream:
             quads = list(ox.parse(stream, format=fmt, base_iri=path.resolve().as_uri(), rename_blank_nodes=True))
-    except (SyntaxError, OSError, ValueError) as error:
+    except (SyntaxError, OSError, ValueError, MemoryError) as error:
         raise load_error(path, error) from None
     if to_graph is None:
         return quads
@@ -91,6 +91,8 @@ def load_error(path: Path, error: Exception) -> DataLoadError:
     if isinstance(error, SyntaxError):
         return DataLoadError(str(path), error.msg or str(error), getattr(error, "lineno", None),
                              getattr(error, "offset", None))
+    if isinstance(error, MemoryError):  # Oxigraph's parsers hold one statement in a buffer of at most 16 MiB
+        return DataLoadError(str(path), f"a statement too large to parse ({error or 'out of memory'})")
     return DataLoadError(str(path), str(error))
 
 
@@ -108,11 +110,18 @@ def open_store(store_dir: Path | str | None = None) -> ox.Store:
 
 
 def store_has_data(store_dir: Path | str) -> bool:
-    """Whether `store_dir` is an Oxigraph store holding at least one quad (opened read-only to look)."""
+    """Whether `store_dir` is an Oxigraph store holding at least one quad (opened read-only to look). False for a
+    missing or empty folder; `DataLoadError` for a folder that holds something else, or a store that cannot be
+    opened."""
     path = Path(store_dir)
     if not path.is_dir() or not any(path.iterdir()):
         return False
-    return next(iter(ox.Store.read_only(str(path))), None) is not None
+    if not (path / "CURRENT").is_file():
+        raise DataLoadError(str(path), "not an Oxigraph store (no CURRENT file) and not empty; nothing was changed")
+    try:
+        return next(iter(ox.Store.read_only(str(path))), None) is not None
+    except (OSError, RuntimeError) as error:  # RocksDB reports a damaged store as a RuntimeError
+        raise DataLoadError(str(path), f"cannot open the store: {error}") from None
 
 
 class _CountingReader:
@@ -138,7 +147,7 @@ def bulk_load_files(store: ox.Store, paths: Iterable[Path], on_bytes: Callable[[
             with path.open("rb") as stream:
                 store.bulk_load(_CountingReader(stream, on_bytes), format=rdf_format(path),
                                 base_iri=path.resolve().as_uri(), lenient=lenient)
-        except (SyntaxError, OSError, ValueError) as error:
+        except (SyntaxError, OSError, ValueError, MemoryError) as error:
             raise load_error(path, error) from None
 
 

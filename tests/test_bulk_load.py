@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,11 +17,11 @@ import pytest
 import requests
 
 from jaikg.bulk import load_to_disk
-from jaikg.loading import build_store
+from jaikg.loading import DataLoadError, build_store
 from jaikg.synth import write_synth
 
 from .conftest import FIXTURES
-from .live import cli_server
+from .live import cli_server, free_port
 
 MODELS = "SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/jaikg/ontology#LanguageModel> }"
 COMPACTED = re.compile(r"\boptimize [0-9.]+ s\b")
@@ -107,8 +109,61 @@ def test_an_interrupted_load_leaves_nothing_behind(synth_file: Path, tmp_path: P
     assert not running_children("jaikg.load_check") and not running_children("jaikg.disk_load")
 
 
-def running_children(module: str) -> list[int]:
-    """Live (not zombie) child processes of this one whose command line names `module`."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_load_stopped_by_a_signal_leaves_nothing_behind(synth_file: Path, tmp_path: Path,
+                                                          signum: signal.Signals) -> None:
+    """SIGTERM (a service manager, `kill`) and SIGHUP (a closed terminal) stop `jaikg load` as Ctrl-C does: both
+    helpers gone, no half-built store or mentions file left, no traceback. The bulk-loading helper is held
+    (SIGSTOP) once it has created its folder, so that the signal comes while the load is under way."""
+    store_dir = tmp_path / "stores" / "store"
+    store_dir.parent.mkdir()
+    stderr = tmp_path / "stderr.txt"  # a file: a held helper would keep a pipe open
+    with stderr.open("w") as stream:
+        load = subprocess.Popen([sys.executable, "-m", "jaikg", "load", str(synth_file), "--store", str(store_dir)],
+                                stdout=subprocess.DEVNULL, stderr=stream)
+    helpers: list[int] = []
+    try:
+        helpers = wait_for(lambda: (running_children("jaikg.disk_load", load.pid)
+                                    if list(store_dir.parent.glob("store.loading-*/CURRENT")) else []), count=1)
+        os.kill(helpers[0], signal.SIGSTOP)
+        helpers += running_children("jaikg.load_check", load.pid)
+        load.send_signal(signum)
+        assert load.wait(timeout=60) != 0
+        assert list(store_dir.parent.iterdir()) == []
+        assert not [pid for pid in helpers if is_running(pid)]
+        message = stderr.read_text()
+        assert "Traceback" not in message and "Error" not in message
+    finally:
+        for pid in helpers:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+        if load.poll() is None:
+            load.kill()
+            load.wait()
+
+
+def wait_for(found: Callable[[], list[int]], count: int, timeout: float = 60) -> list[int]:
+    """`found()` once it lists `count` items."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = found()
+        if len(items) == count:
+            return items
+        time.sleep(0.01)
+    raise AssertionError(f"not {count} found within {timeout} s")
+
+
+def is_running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def running_children(module: str, parent: int | None = None) -> list[int]:
+    """Live (not zombie) child processes of `parent` (default: this process) whose command line names `module`."""
+    parent = os.getpid() if parent is None else parent
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -118,7 +173,7 @@ def running_children(module: str) -> list[int]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if stat[0] != "Z" and int(stat[1]) == os.getpid() and module in command:
+        if stat[0] != "Z" and int(stat[1]) == parent and module in command:
             found.append(int(entry.name))
     return found
 
@@ -199,3 +254,120 @@ def test_serve_compacts_a_store_loaded_without_compaction(synth_file: Path, tmp_
     assert compacted != as_loaded
     assert served_models() == expected
     assert table_files(store_dir) == compacted
+
+
+def test_a_store_a_server_has_open_is_not_replaced(synth_file: Path, tmp_path: Path) -> None:
+    """Moving the folder of a store that `jaikg serve --store` has open corrupts the new store (the server writes
+    its state into the folder at that path when it stops): the load is refused before any work, the store and
+    the server left as they were."""
+    store_dir = tmp_path / "store"
+    assert run_jaikg("load", str(synth_file), "--store", str(store_dir), "--no-shipped").returncode == 0
+    before = len(ox.Store.read_only(str(store_dir)))
+    with cli_server("--store", str(store_dir), "--workers", "1") as base_url:
+        done = run_jaikg("load", str(synth_file), "--store", str(store_dir), "--replace")
+        assert done.returncode == 2
+        assert str(store_dir) in done.stderr and "open in another process" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert requests.get(f"{base_url}/sparql", params={"query": MODELS}, timeout=30).status_code == 200
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert len(ox.Store.read_only(str(store_dir))) == before  # the server may compact, not change it
+
+
+def test_a_store_opened_during_the_load_is_not_replaced(synth_file: Path, tmp_path: Path) -> None:
+    """The store is checked again just before the new one takes its place: a process that opened it meanwhile
+    keeps it, and the new store is removed."""
+    store_dir = tmp_path / "store"
+    assert run_jaikg("load", str(synth_file), "--store", str(store_dir), "--no-shipped").returncode == 0
+    before = table_files(store_dir)
+    holder: list[subprocess.Popen[str]] = []
+
+    def open_the_store(_: int) -> None:
+        if not holder:
+            holder.append(subprocess.Popen(
+                [sys.executable, "-c", "import sys, pyoxigraph; store = pyoxigraph.Store(sys.argv[1]); "
+                                       "print('open', flush=True); sys.stdin.read()", str(store_dir)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+            assert holder[0].stdout.readline() == "open\n"
+
+    try:
+        with pytest.raises(DataLoadError, match="open in another process"):
+            load_to_disk([synth_file], store_dir, include_shipped=False, replace=True, on_bytes=open_the_store)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    finally:
+        for process in holder:
+            process.communicate("", timeout=30)
+    assert table_files(store_dir) == before
+
+
+def test_a_folder_that_is_not_a_store_is_refused_and_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / ".gitkeep").touch()
+    for command in (["load", "--store", str(folder)],
+                    ["serve", "--store", str(folder), "--port", str(free_port()), "--workers", "1"]):
+        done = run_jaikg(*command)
+        assert done.returncode == 2, command
+        assert f"{folder}: not an Oxigraph store" in done.stderr and "Traceback" not in done.stderr
+        assert [p.name for p in folder.iterdir()] == [".gitkeep"]
+    assert [p.name for p in tmp_path.iterdir()] == ["notes"]
+
+
+def test_missing_parent_folders_of_the_store_are_created(synth_file: Path, tmp_path: Path) -> None:
+    store_dir = tmp_path / "deep" / "a" / "b"
+    done = run_jaikg("load", str(synth_file), "--store", str(store_dir), "--no-shipped")
+    assert done.returncode == 0, done.stderr
+    assert count(ox.Store.read_only(str(store_dir)), SYNTH_MODELS) > 0
+    assert [p.name for p in store_dir.parent.iterdir()] == ["b"]
+
+
+def test_the_current_folder_as_store(synth_file: Path, tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    done = subprocess.run([sys.executable, "-m", "jaikg", "load", str(synth_file), "--store", ".", "--no-shipped"],
+                          capture_output=True, text=True, timeout=300, cwd=here)
+    assert done.returncode == 0, done.stderr
+    assert count(ox.Store.read_only(str(here)), SYNTH_MODELS) > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["here"]
+
+
+def test_a_killed_helper_exits_2_and_leaves_nothing_behind(synth_file: Path, tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    load = subprocess.Popen([sys.executable, "-m", "jaikg", "load", str(synth_file), "--store", str(store_dir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        [helper] = wait_for(lambda: running_children("jaikg.load_check", load.pid), count=1)
+        os.kill(helper, signal.SIGKILL)
+        _, stderr = load.communicate(timeout=120)
+    finally:
+        if load.poll() is None:
+            load.kill()
+            load.wait()
+    assert load.returncode == 2
+    assert str(store_dir) in stderr and "stopped" in stderr and "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_killed_loads_left_is_removed_by_the_next(synth_file: Path, tmp_path: Path) -> None:
+    """A load killed outright (SIGKILL, a power cut) leaves its folder and mentions file; the next load of the
+    same store removes those of processes that are gone, and nothing else."""
+    gone = subprocess.Popen([sys.executable, "-c", ""])
+    gone.wait()
+    abandoned = [tmp_path / f"store.loading-{gone.pid}", tmp_path / f"store.loading-{gone.pid}.mentions.nt"]
+    abandoned[0].mkdir()
+    (abandoned[0] / "000001.sst").write_bytes(b"x")
+    abandoned[1].write_text("", encoding="utf-8")
+    kept = [tmp_path / f"store.loading-{os.getpid()}.mentions.nt", tmp_path / f"other.loading-{gone.pid}"]
+    for path in kept:
+        path.write_text("", encoding="utf-8")
+    done = run_jaikg("load", str(synth_file), "--store", str(tmp_path / "store"), "--no-shipped")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["store", *(p.name for p in kept)])
+
+
+def test_a_statement_longer_than_the_parser_buffer_exits_2_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "long-literal.nt"
+    path.write_text(f'<https://example.org/a> <https://example.org/p> "{"x" * (17 << 20)}" .\n', encoding="utf-8")
+    done = run_jaikg("load", str(path), "--store", str(tmp_path / "store"))
+    assert done.returncode == 2
+    assert "long-literal.nt" in done.stderr and "Traceback" not in done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["long-literal.nt"]

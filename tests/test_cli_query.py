@@ -62,3 +62,11 @@ def test_wrong_format_for_the_query_form_exits_2() -> None:
     done = run_jaikg("query", "--format", "ttl", SWALLOW_DEVELOPERS)
     assert done.returncode == 2
     assert "text/turtle" in done.stderr
+
+
+def test_a_query_file_that_is_not_utf8_exits_2_naming_it(tmp_path) -> None:
+    path = tmp_path / "latin1.rq"
+    path.write_bytes('SELECT ?s WHERE { ?s ?p "café" }'.encode("latin-1"))
+    done = run_jaikg("query", str(path))
+    assert done.returncode == 2
+    assert "latin1.rq" in done.stderr and "UTF-8" in done.stderr and "Traceback" not in done.stderr

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import FIXTURES
 
 
@@ -52,3 +54,23 @@ def test_misquote_is_reported_as_json() -> None:
     assert report["conforms"] is False
     misquotes = [r for r in report["results"] if r["source"] == "quote check"]
     assert [r["focus"] for r in misquotes] == ["https://w3id.org/jaikg/evidence/ntt-tsuzumi"]
+
+
+def test_a_statement_longer_than_the_parser_buffer_exits_2_naming_the_file(tmp_path) -> None:
+    path = tmp_path / "long-literal.nt"
+    path.write_text(f'<https://example.org/a> <https://example.org/p> "{"x" * (17 << 20)}" .\n', encoding="utf-8")
+    done = run_jaikg("validate", str(path))
+    assert done.returncode == 2
+    assert "long-literal.nt" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [("validate", "--endpoint"), ("serve", "--backend"),
+                                     ("serve", "--backend", "http://127.0.0.1:9/query", "--update",
+                                      "--backend-update")])
+def test_an_endpoint_without_a_scheme_exits_2_naming_it(command: tuple[str, ...]) -> None:
+    """Before anything starts: a server would otherwise come up and fail on every request."""
+    done = subprocess.run([sys.executable, "-m", "jaikg", *command, "localhost:7878/query"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert command[-1] in done.stderr and "localhost:7878/query" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -72,3 +72,15 @@ def test_the_same_blank_node_label_in_two_files_is_two_nodes(tmp_path, in_folder
                         store_dir=tmp_path / "store" if in_folder else None)
     subjects = {quad.subject for quad in store.quads_for_pattern(None, ox.NamedNode("https://example.org/p"), None)}
     assert len(subjects) == 2
+
+
+@pytest.mark.parametrize("in_folder", [False, True], ids=["in memory", "store folder"])
+def test_a_statement_longer_than_the_parser_buffer_names_the_file(tmp_path, in_folder: bool) -> None:
+    """Oxigraph's parsers hold one statement in a buffer of at most 16 MiB; a longer one is a file that cannot be
+    loaded, named as for a syntax error, with nothing loaded."""
+    path = tmp_path / "long-literal.nt"
+    path.write_text(f'<https://example.org/a> <https://example.org/p> "{"x" * (17 << 20)}" .\n', encoding="utf-8")
+    with pytest.raises(DataLoadError) as caught:
+        build_store([path], include_shipped=False, store_dir=tmp_path / "store" if in_folder else None)
+    assert caught.value.path.endswith("long-literal.nt")
+    assert "too large" in caught.value.message
