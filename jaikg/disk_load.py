@@ -90,7 +90,7 @@ def _run(job: DiskJob, conn: Connection) -> None:
                                 daemon=True)  # a failed bulk load ends the helper without waiting for mentions
     mentions.start()
     progress = _Progress(conn)
-    phases.run("load", lambda: (load_ontology(store), bulk_load_files(store, job.files, progress)))
+    phases.run("load", lambda: (bulk_load_files(store, job.files, progress), load_ontology(store)))
     progress.flush()
     phases.run("mentions", mentions.join)
     if failure:

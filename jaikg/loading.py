@@ -152,9 +152,15 @@ def bulk_load_files(store: ox.Store, paths: Iterable[Path], on_bytes: Callable[[
 
 
 def load_ontology(store: ox.Store) -> None:
+    """Put the shipped ontology in its graph, in place of whatever the loaded files put there: a file exported by
+    jaikg holds that graph too, and its blank nodes (the ontology's unions of classes) loaded beside the
+    ontology's own would be there twice. Called after the files are loaded."""
     quads: list[ox.Quad] = []
     for path in resources.ontology_files():
         quads.extend(parse_file(path, to_graph=ONTOLOGY_GRAPH))
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
     store.extend(quads)
 
 
@@ -201,14 +207,13 @@ def build_store(extra_paths: Iterable[Path | str] = (), *, include_shipped: bool
     files = (resources.data_files() if include_shipped else []) + expand_paths(extra_paths)
     if store_dir is None:
         store = ox.Store()
-        load_ontology(store)
         bulk_load_files(store, files)
     else:
         quads = list(parse_files(files))
         store = open_store(store_dir)
         if len(store):
             store.clear()
-        load_ontology(store)
         store.extend(quads)
+    load_ontology(store)
     derive_mentions(store)
     return store

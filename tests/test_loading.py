@@ -84,3 +84,16 @@ def test_a_statement_longer_than_the_parser_buffer_names_the_file(tmp_path, in_f
         build_store([path], include_shipped=False, store_dir=tmp_path / "store" if in_folder else None)
     assert caught.value.path.endswith("long-literal.nt")
     assert "too large" in caught.value.message
+
+
+@pytest.mark.parametrize("in_folder", [False, True], ids=["in memory", "store folder"])
+def test_a_dump_of_the_graph_loads_back_as_the_same_graph(shipped_store: ox.Store, tmp_path, in_folder: bool) -> None:
+    """A dump holds the ontology's graph too, with its blank nodes (the unions of classes in domains and ranges):
+    loaded back, the ontology is there once, not twice under other blank node labels."""
+    dump = tmp_path / "dump.nq"
+    shipped_store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    again = build_store([dump], include_shipped=False, store_dir=tmp_path / "store" if in_folder else None)
+    assert len(again) == len(shipped_store)
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    assert len(list(again.quads_for_pattern(None, None, None, ontology))) == \
+        len(list(shipped_store.quads_for_pattern(None, None, None, ontology)))
