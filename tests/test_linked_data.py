@@ -84,6 +84,29 @@ def test_unknown_iri_is_a_helpful_404(live_server: str) -> None:
     assert requests.get(live_server + "/resource/not%20an%20iri", timeout=30).status_code == 404
 
 
+def test_a_404_says_what_is_missing_in_the_form_asked_for(live_server: str) -> None:
+    """A browser gets the 404 page; a JSON client the error as JSON, with the view's own message."""
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = requests.get(live_server + "/resource/swalow", headers=browser, timeout=30)
+    assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
+    assert 'href="/resource/swallow"' in page.text
+    dump = requests.get(live_server + "/export/jaikg.xyz", headers={"Accept": "application/json"}, timeout=30)
+    assert dump.status_code == 404 and "jaikg.ttl" in dump.json()["message"]
+    assert "jaikg.ttl" in requests.get(live_server + "/export/jaikg.xyz", headers=browser, timeout=30).text
+
+
+def test_japanese_values_are_marked_as_japanese(live_server: str) -> None:
+    """So that screen readers read them as Japanese and browsers choose Japanese glyphs."""
+    page = requests.get(live_server + "/resource/nedo", timeout=30).text
+    assert re.search(r'<span class="literal" lang="ja">[^<]*新エネルギー', page)
+
+
+def test_every_page_links_the_network_and_the_downloads(live_server: str) -> None:
+    for path in ("/", "/resource/swallow", "/ontology"):
+        page = requests.get(live_server + path, timeout=30).text
+        assert 'href="/graph"' in page and 'href="/export/jaikg.ttl"' in page, path
+
+
 def test_void_description(live_server: str, shipped_store: ox.Store) -> None:
     response = requests.get(live_server + "/.well-known/void", timeout=30)
     assert response.headers["Content-Type"].startswith("text/turtle")

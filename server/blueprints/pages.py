@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
+from werkzeug.exceptions import HTTPException, NotFound
 
 from jaikg.describe import (Description, describe, description_triples, exists, labels_of, ontology_term,
                             ontology_terms, ontology_triples, similar_iris)
@@ -16,7 +17,7 @@ from jaikg.namespaces import ONTOLOGY, PREFIXES, shorten
 from jaikg.sparql import GRAPH_TYPES, write_rdf
 from jaikg.store import GraphStore
 
-from ..errors import prefers_text
+from ..errors import error_response
 from ..links import ONTOLOGY_DOCUMENT, iri_of, local_path
 from ..negotiation import content_type, negotiate
 from ..state import jaikg
@@ -128,13 +129,18 @@ def entity_page(prefix: str, slug: str) -> Response:
         alternates=alternates(path)), path)
 
 
+def wants_html() -> bool:
+    """Whether the client takes HTML first (a browser, or a client that names no type): the 404 page; others get
+    the error as JSON or plain text, as the endpoint's errors."""
+    return negotiate(["text/html", "text/plain", "application/json"]) == "text/html"
+
+
 def not_found(iri: str, prefix: str, slug: str) -> Response:
     namespace = iri[:-len(slug)] if slug else iri
     suggestions = similar_iris(jaikg().store, namespace, slug)
-    if prefers_text() or negotiate(["text/html", "application/json"]) != "text/html":
-        lines = [f"404 not found: {iri} is not in the graph."]
-        lines += ["Did you mean:"] + [f"  {local_path(s)}" for s in suggestions] if suggestions else []
-        return Response("\n".join(lines) + "\n", status=404, content_type="text/plain; charset=utf-8")
+    if not wants_html():
+        guesses = f" Did you mean: {', '.join(local_path(s) for s in suggestions)}?" if suggestions else ""
+        return error_response(404, "not-found", f"{iri} is not in the graph.{guesses}")
     labels = labels_of(jaikg().store, set(suggestions))
     html = render_template("not_found.html", iri=iri, slug=slug, suggestions=[
         {"href": local_path(s), "short": shorten(s), "label": labels.get(s)} for s in suggestions])
@@ -191,9 +197,13 @@ def _pick(literals: list[ox.Literal], language: str) -> str | None:
 
 @bp.app_errorhandler(404)
 def page_not_found(error: Exception) -> Response:
-    """A path no view serves: a plain 404 that points at the places that exist."""
-    if prefers_text() or negotiate(["text/html", "application/json"]) != "text/html":
-        return Response(f"404 not found: {request.path}. Try /sparql, /resource/<slug>, /ontology or /.\n",
-                        status=404, content_type="text/plain; charset=utf-8")
-    return Response(render_template("not_found.html", iri=request.path, slug="", suggestions=[]), status=404,
-                    content_type="text/html; charset=utf-8")
+    """A path no view serves, or a view's own 404 (`abort(404, description=…)`, which says what is missing): the
+    404 page, or the error as JSON or text, pointing at the places that exist."""
+    specific = isinstance(error, HTTPException) and error.description != NotFound.description
+    message = error.description if specific else \
+        f"{request.path} is not a page of this server. Try /sparql, /resource/<slug>, /ontology or /."
+    if not wants_html():
+        return error_response(404, "not-found", message)
+    return Response(render_template("not_found.html", iri=request.path, slug="", suggestions=[],
+                                    message=message if specific else None),
+                    status=404, content_type="text/html; charset=utf-8")

@@ -52,6 +52,7 @@ def ui_context() -> dict[str, Any]:
     """What the UI page needs: the endpoint, prefixes, example tabs and where IRIs live on this server."""
     return {"ui_config": {
         "endpoint": url_for("sparql.endpoint", _external=True),
+        "uiUrl": url_for("ui.index", _external=True),
         "prefixesUrl": url_for("ui.prefixes", _external=True),
         "prefixes": PREFIXES,
         "examples": [asdict(example) for example in example_queries()],

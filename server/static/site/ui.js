@@ -23,14 +23,34 @@
     yasr: { prefixes: config.prefixes },
   });
 
+  // A shared link (the editor's share button, or ?query= by hand) opens its query in the first tab. The endpoint
+  // such a link may name is not used: this page queries its own server only. The UI's address is config.uiUrl,
+  // also when it is shown at /sparql, where ?query= would run the query instead of showing it.
+  function sharedQuery() {
+    var params = new URLSearchParams(window.location.search);
+    if (!params.get("query") && window.location.hash.length > 1) {
+      params = new URLSearchParams(window.location.hash.slice(1));
+    }
+    var query = params.get("query");
+    return query ? { name: params.get("tabTitle") || "Shared query", query: query } : null;
+  }
+  var shared = sharedQuery();
+  var examples = shared ? [shared].concat(config.examples) : config.examples;
+  if (window.location.pathname !== new URL(config.uiUrl).pathname) {
+    window.history.replaceState(null, "", config.uiUrl);
+  }
+
+  // Tab names are the questions, shortened; the whole question heads the query itself.
+  function tabName(name) { return name.length > 40 ? name.slice(0, 38) + "…" : name; }
+
   // The first tab exists and is shown, so its editor can take a query; the others get theirs when created.
   var first = yasgui.getTab();
-  config.examples.forEach(function (example, index) {
+  examples.forEach(function (example, index) {
     if (index === 0) {
-      first.setName(example.name);
+      first.setName(tabName(example.name));
       first.setQuery(example.query);
     } else {
-      yasgui.addTab(false, { name: example.name, yasqe: { value: example.query },
+      yasgui.addTab(false, { name: tabName(example.name), yasqe: { value: example.query },
                              requestConfig: { endpoint: config.endpoint, method: "POST" } });
     }
   });
@@ -56,6 +76,30 @@
       }
     });
   }
+  // An answer cut at the server's row limit says so in its headers (X-JAIKG-Truncated, X-SPARQL-MaxRows); the
+  // results table would not: a notice above it does.
+  function showTruncation(tab, response) {
+    var yasr = tab.getYasr();
+    if (!yasr || !yasr.rootEl) { return; }
+    var old = yasr.rootEl.parentNode.querySelector(".jaikg-truncated");
+    if (old) { old.remove(); }
+    var headers = response && response.headers;
+    if (!headers || typeof headers.get !== "function" || headers.get("X-JAIKG-Truncated") !== "true") { return; }
+    var notice = document.createElement("p");
+    notice.className = "jaikg-truncated";
+    notice.setAttribute("role", "status");
+    notice.textContent = "The answer was cut after " + headers.get("X-SPARQL-MaxRows") + " rows (the server's " +
+      "row limit): not every result is shown. Narrow the query, or page through it with LIMIT and OFFSET.";
+    yasr.rootEl.parentNode.insertBefore(notice, yasr.rootEl);
+  }
+  yasgui.on("query", function (_yasgui, tab) {
+    var yasqe = tab.getYasqe();
+    if (yasqe && !yasqe.jaikgWatched) {
+      yasqe.jaikgWatched = true;
+      yasqe.on("queryResponse", function (_yasqe, response) { showTruncation(tab, response); });
+    }
+  });
+
   var container = document.getElementById("yasgui");
   new MutationObserver(function () { localise(container); })
     .observe(container, { childList: true, subtree: true });
