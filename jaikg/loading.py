@@ -102,11 +102,17 @@ def parse_files(paths: Iterable[Path]) -> Iterator[ox.Quad]:
 
 
 def open_store(store_dir: Path | str | None = None) -> ox.Store:
-    """An in-memory store, or a persistent one in `store_dir` (created if missing)."""
+    """An in-memory store, or a persistent one in `store_dir` (created if missing); `DataLoadError` when the folder
+    cannot be opened as a store (another process has it open, it is not writable)."""
     if store_dir is None:
         return ox.Store()
-    Path(store_dir).mkdir(parents=True, exist_ok=True)
-    return ox.Store(str(store_dir))
+    try:
+        Path(store_dir).mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(store_dir))
+    except OSError as error:
+        held = "lock" in str(error).lower()
+        reason = "it is open in another process (a server, a load?)" if held else str(error)
+        raise DataLoadError(str(store_dir), f"cannot open the store: {reason}") from None
 
 
 def store_has_data(store_dir: Path | str) -> bool:

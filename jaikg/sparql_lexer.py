@@ -279,15 +279,21 @@ def is_single_pattern_select(text: str) -> bool:
     prefixed names, `a`, variables, plain strings or numbers, followed by nothing but a `LIMIT`, such as
     `SELECT ?p ?o WHERE { <s> ?p ?o }`. Oxigraph answers such a query with one index scan that stops once it has
     the rows it returns: no DISTINCT, ORDER BY, OFFSET, aggregate, FILTER, property path, GRAPH or second pattern
-    can make it read more than that, so a row limit bounds its cost. Anything else, however simple, is False
-    (so is such a query with a `{` in a string or comment, or a prologue `query_form` does not read quickly)."""
+    can make it read more than that, so a row limit bounds its cost. A variable used twice in the pattern
+    (`?x ?p ?x`) is a filter the index cannot apply, which may read the whole graph: False. Anything else, however
+    simple, is False (so is such a query with a `{` in a string or comment, or a prologue `query_form` does not
+    read quickly)."""
     if text.count("{") != 1:
         return False
     form = _form_after_prologue(text)
     if form is None or form[0] != "SELECT":
         return False
-    letters = "".join(_token_letter(token) for token in body_tokens(text))
-    return SINGLE_PATTERN_SELECT.fullmatch(letters) is not None
+    body = body_tokens(text)
+    letters = "".join(_token_letter(token) for token in body)
+    if SINGLE_PATTERN_SELECT.fullmatch(letters) is None:
+        return False
+    pattern = [token.text[1:] for token in body if token.kind == "var" and token.depth == 1]
+    return len(pattern) == len(set(pattern))
 
 
 def _token_letter(token: Token) -> str:

@@ -223,6 +223,7 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._generation = 0
+        self._snapshots = 0
         self._closed = False
         self._source = self._snapshot()
         self._start_generation()
@@ -235,23 +236,33 @@ class WorkerPool:
         if self.store_dir is not None:
             self.store.flush()
             return StoreSource(store_dir=self.store_dir)
-        path = Path(self._tempdir.name) / f"graph-{self._generation + 1}.nq"
+        self._snapshots += 1  # a new file each time: workers of the current generation may still be reading one
+        path = Path(self._tempdir.name) / f"graph-{self._snapshots}.nq"
         self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
         return StoreSource(nquads=str(path))
 
-    def _start_generation(self) -> None:
-        """Start `size` workers of the current generation in parallel and wait until all have loaded the store."""
+    def _start_generation(self, *, retry: bool = False) -> None:
+        """Start `size` workers of the current generation in parallel and wait until all have loaded the store.
+        A worker that fails to start fails the pool's start; with `retry` (after an update, when the old workers
+        are gone) it is started again in the background instead, as after a timeout, so the pool never stays
+        empty while queries wait for a worker."""
         workers = [_Worker(self._spec(self._source), self._generation) for _ in range(self.size)]
-        try:
-            for worker in workers:
+        ready: list[_Worker] = []
+        for worker in workers:
+            try:
                 worker.wait_ready(START_TIMEOUT)
-        except Exception:
-            for worker in workers:
-                worker.kill()
-            raise
+                ready.append(worker)
+            except Exception:
+                if not retry:
+                    for started in workers:
+                        started.kill()
+                    raise
+                log.exception("a query worker of the new graph did not start; starting another in the background")
         with self._lock:
-            self._idle.extend(workers)
+            self._idle.extend(ready)
             self._lock.notify_all()
+        for _ in range(len(workers) - len(ready)):
+            threading.Thread(target=self._start_replacement, name="jaikg-worker-replacement", daemon=True).start()
 
     def reload(self) -> None:
         """Replace every worker with one that sees the store as it is now (called after a successful update).
@@ -265,7 +276,7 @@ class WorkerPool:
             worker.kill()
         if old.nquads is not None and old.nquads != source.nquads:
             Path(old.nquads).unlink(missing_ok=True)
-        self._start_generation()
+        self._start_generation(retry=True)
 
     def update(self, request: UpdateRequest) -> None:
         """Run a SPARQL Update on the parent's store (in one transaction), then reload the workers. Updates are
@@ -323,10 +334,16 @@ class WorkerPool:
         return answer
 
     def _acquire(self, deadline: float | None, timeout: float | None) -> _Worker:
-        with self._lock:
+        """An idle live worker, marked busy. Those that died while idle (killed, out of memory) are replaced, not
+        handed a query they would fail."""
+        with self._lock:  # re-entrant: `_replace` takes it too
             while True:
                 if self._closed:
                     raise WorkerBusy(503, "the server is shutting down")
+                for dead in [worker for worker in self._idle if worker.process.poll() is not None]:
+                    self._idle.remove(dead)
+                    self._busy.add(dead)
+                    self._replace(dead)
                 if self._idle:
                     worker = self._idle.pop()
                     self._busy.add(worker)
@@ -380,6 +397,11 @@ class WorkerPool:
             self._release(worker)
         elif worker in self._busy:
             self._replace(worker)
+
+    def live_workers(self) -> int:
+        """How many workers are running (for the health check): none means every worker query waits."""
+        with self._lock:
+            return sum(1 for worker in [*self._idle, *self._busy] if worker.process.poll() is None)
 
     def pids(self) -> list[int]:
         """The process ids of the live workers (for tests and monitoring)."""

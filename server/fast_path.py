@@ -97,9 +97,10 @@ class QueryFastPath:
                                       (environ.get("SCRIPT_NAME") or "").encode("latin-1").decode(errors="replace"))))
         except SparqlError as error:
             environ[FAILED] = error
-            return self.next(environ, start_response)
         finally:
-            slots.release(client)
+            slots.release(client)  # before the Flask app reports a failure: it takes a slot of its own
+        if FAILED in environ:
+            return self.next(environ, start_response)
         answer = cached.answer
         headers = [*self._headers(media_type, last_modified_second(state.executor.last_modified),
                                   state.settings.max_age),

@@ -269,6 +269,9 @@ def test_a_store_a_server_has_open_is_not_replaced(synth_file: Path, tmp_path: P
         assert str(store_dir) in done.stderr and "open in another process" in done.stderr
         assert "Traceback" not in done.stderr
         assert requests.get(f"{base_url}/sparql", params={"query": MODELS}, timeout=30).status_code == 200
+        second = run_jaikg("serve", "--store", str(store_dir), "--port", str(free_port()))
+        assert second.returncode == 2 and "open in another process" in second.stderr
+        assert "Traceback" not in second.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
     assert len(ox.Store.read_only(str(store_dir))) == before  # the server may compact, not change it
 

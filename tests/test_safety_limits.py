@@ -159,3 +159,15 @@ def test_max_rows_zero_serves_whole_answers() -> None:
             rows = len(response.json()["results"]["bindings"])
             assert count > 2
             assert (rows, "X-JAIKG-Truncated" in response.headers) == ((count, False) if whole else (2, True))
+
+
+def test_a_failing_query_from_a_client_with_one_slot_gets_its_own_error(shipped_store: ox.Store) -> None:
+    """A GET the fast lane cannot answer goes on to the endpoint's view, which reports the error: the lane's slot
+    is free by then, so a client allowed one request at a time hears of its syntax error or refused SERVICE,
+    not 429."""
+    with thread_server({"STORE": shipped_store, "CLIENT_CONCURRENCY": 1}) as base_url:
+        broken = requests.get(base_url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p "}, timeout=30)
+        assert broken.status_code == 400 and broken.json()["error"] == "query-syntax-error"
+        service = requests.get(base_url + "/sparql", timeout=30,
+                               params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+        assert service.status_code == 400

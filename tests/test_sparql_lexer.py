@@ -118,6 +118,8 @@ def test_a_select_over_one_triple_pattern_is_a_point_lookup(query: str) -> None:
     "SELECT ?o WHERE { <s> <p> }",
     "SELECT ?o WHERE { <s> <p> ?o } LIMIT 2 LIMIT 3",
     'SELECT ?o WHERE { <s> <p> "{" }',  # a brace in a string: not worth telling apart
+    "SELECT * WHERE { ?x ?x ?x }",  # a repeated variable filters what the scan reads: it may read everything
+    "SELECT ?x WHERE { ?x <p> $x }",
     "",
 ])
 def test_anything_more_than_one_scan_is_not_a_point_lookup(query: str) -> None:

@@ -35,7 +35,13 @@ def void() -> Response:
 
 @bp.route("/healthz")
 def healthz() -> ResponseReturnValue:
-    """Alive and able to query the store."""
+    """Alive and able to query the store; with query workers, how many run: none (all killed and none could be
+    started again) is 503, as every query that needs one would wait and fail."""
     state = jaikg()
     has_data = bool(state.store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
-    return jsonify(status="ok", data=has_data, update=state.settings.update)
+    count_workers = getattr(state.executor, "live_workers", None)
+    if count_workers is None:
+        return jsonify(status="ok", data=has_data, update=state.settings.update)
+    workers = count_workers()
+    status = "ok" if workers else "no query workers"
+    return jsonify(status=status, data=has_data, update=state.settings.update, workers=workers), 200 if workers else 503
