@@ -340,10 +340,7 @@ class WorkerPool:
             while True:
                 if self._closed:
                     raise WorkerBusy(503, "the server is shutting down")
-                for dead in [worker for worker in self._idle if worker.process.poll() is not None]:
-                    self._idle.remove(dead)
-                    self._busy.add(dead)
-                    self._replace(dead)
+                self._replace_dead_idle()
                 if self._idle:
                     worker = self._idle.pop()
                     self._busy.add(worker)
@@ -398,9 +395,18 @@ class WorkerPool:
         elif worker in self._busy:
             self._replace(worker)
 
-    def live_workers(self) -> int:
-        """How many workers are running (for the health check): none means every worker query waits."""
+    def _replace_dead_idle(self) -> None:
         with self._lock:
+            for dead in [worker for worker in self._idle if worker.process.poll() is not None]:
+                self._idle.remove(dead)
+                self._busy.add(dead)
+                self._replace(dead)
+
+    def live_workers(self) -> int:
+        """How many workers are running (for the health check: none means every worker query waits); those that
+        died while idle are replaced on the way."""
+        with self._lock:
+            self._replace_dead_idle()
             return sum(1 for worker in [*self._idle, *self._busy] if worker.process.poll() is None)
 
     def pids(self) -> list[int]:

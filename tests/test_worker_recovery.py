@@ -11,9 +11,12 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+import requests
 
 from jaikg.sparql import QueryRequest, UpdateRequest
 from jaikg.workers import WorkerPool
+
+from .live import cli_server
 
 WORKER_QUERY = QueryRequest("SELECT ?o WHERE { <urn:s> <urn:p> ?o FILTER(true) }", "text/csv")
 """Not a single pattern (the FILTER), so a worker answers it, not the calling thread."""
@@ -83,3 +86,35 @@ def test_a_worker_that_dies_while_the_new_graph_loads_is_started_again(pool: Wor
     assert killed
     assert sorted(pool.run(WORKER_QUERY).body.decode().splitlines()[1:]) == ["1", "2"]
     wait_for(lambda: pool.live_workers() == 2)
+
+
+def test_the_health_check_counts_the_workers_and_brings_back_killed_ones() -> None:
+    """`jaikg serve --workers 2`: /healthz says 2; with both killed, asking it starts their replacements (no
+    query needs to fail first), and it says 2 again."""
+    with cli_server("--workers", "2") as base_url:
+        health = requests.get(base_url + "/healthz", timeout=30)
+        assert health.status_code == 200 and health.json()["workers"] == 2
+        workers = [pid for pid in server_children(base_url) if "jaikg.workers" in command_line(pid)]
+        assert len(workers) == 2
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: all(dead(pid) or pid not in server_children(base_url) for pid in workers))
+        wait_for(lambda: requests.get(base_url + "/healthz", timeout=30).json()["workers"] == 2)
+
+
+def server_children(base_url: str) -> set[int]:
+    """The child processes of the `jaikg serve` listening at `base_url`."""
+    port = base_url.rsplit(":", 1)[1]
+    for pid in children():
+        if f"--port\0{port}" in command_line(pid):
+            with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listing:
+                return {int(child) for child in listing.read().split()}
+    return set()
+
+
+def command_line(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", encoding="utf-8", errors="replace") as cmdline:
+            return cmdline.read()
+    except FileNotFoundError:
+        return ""
