@@ -120,8 +120,9 @@ def publish(quads: Iterable[ox.Quad], url: str, *, protocol: str = "update", chu
             timeout: float = DEFAULT_TIMEOUT, clear: bool = False,
             on_quads: Callable[[int], None] = lambda n: None) -> PublishResult:
     """Replace each graph of `quads` on the store at `url` (its SPARQL Update or Graph Store URL). Raises
-    `BackendUnavailable`/`BackendTimeout` when the target cannot be reached or answers too late, and `RuntimeError`
-    when it refuses a request (the graphs sent before it are published)."""
+    `BackendUnavailable`/`BackendTimeout` when the target cannot be reached, refuses a request for a reason of its
+    own (401, 404 …) or answers too late, and `RuntimeError` when it finds a request bad (400); the graphs sent
+    before are published."""
     publisher = Publisher(url, protocol, timeout=timeout)
     graphs = graphs_of(quads)
     if clear:

@@ -8,14 +8,17 @@ locally first, by Oxigraph's parser, so a malformed query gets exactly the embed
 column) without a round trip.
 
 Timeouts: there is no worker process to kill here, the backend evaluates. Every request has a hard deadline
-(`jaikg.http_client`): a backend that does not answer in time gives `BackendTimeout` (HTTP 504) and one that
-cannot be reached `BackendUnavailable` (502). Set the backend's own query timeout too (Oxigraph:
-`oxigraph serve --timeout-s`, Fuseki: `arq:queryTimeout`), or it goes on evaluating a query jaikg gave up on.
+(`jaikg.http_client`): a backend that does not answer in time gives `BackendTimeout` (HTTP 504), and one that
+cannot be reached, fails, or refuses a request for a reason of its own (401, 403, 404, 429 …) `BackendUnavailable`
+(502); only its 400, a bad query or update, is the client's fault. An update is never sent twice. Set the
+backend's own query timeout too (Oxigraph: `oxigraph serve --timeout-s`, Fuseki: `arq:queryTimeout`), or it goes on
+evaluating a query jaikg gave up on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -74,7 +77,7 @@ class RemoteStore:
               default_graph: Sequence[GraphName] | None = None,
               named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None) -> QueryResult:
         """Like `pyoxigraph.Store.query`. A `SyntaxError` (Oxigraph's, with line and column) for a malformed query;
-        `BackendUnavailable`, `BackendTimeout`, or `SparqlError` 400 when the backend refuses the query."""
+        `BackendUnavailable`, `BackendTimeout`, or `SparqlError` 400 when the backend finds the query bad."""
         graph_form = parse_query(query, base_iri)
         parameters: list[tuple[str, str]] = [("query", with_base(query, base_iri))]
         if default_graph is not None or named_graphs is not None:
@@ -97,7 +100,8 @@ class RemoteStore:
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Like `pyoxigraph.Store.update`: `SyntaxError` for a malformed update (checked locally), `RuntimeError`
-        when the backend refuses it. Atomicity is the backend's (Oxigraph, Fuseki: one update, one transaction)."""
+        when the backend finds it bad (400). Atomicity is the backend's (Oxigraph, Fuseki: one update, one
+        transaction)."""
         if self.update_url is None:
             raise SparqlError(403, "the SPARQL backend is read-only here: start `jaikg serve` with "
                                    "--backend-update URL to send updates to it.")
@@ -143,8 +147,10 @@ class RemoteStore:
         return self.quads_for_pattern(None, None, None, None)
 
     def _send(self, url: str, body: bytes, headers: dict[str, str], operation: str) -> Reply:
+        """POST the operation; a query may be sent again if the connection breaks, an update never."""
         try:
-            reply = self.client.request("POST", url, body=body, headers=headers, timeout=self.timeout)
+            reply = self.client.request("POST", url, body=body, headers=headers, timeout=self.timeout,
+                                        idempotent=operation == "query")
         except DeadlineExceeded:
             raise BackendTimeout(504, f"the SPARQL backend at {url} did not answer within {self.timeout:g} s",
                                  details={"timeout": f"{self.timeout:g}"}) from None
@@ -154,17 +160,40 @@ class RemoteStore:
 
 
 def checked(reply: Reply, url: str, operation: str) -> Reply:
-    """The reply when it is a success; else the error the client of jaikg gets for it."""
+    """The reply when it is a success; else the error the client of jaikg gets for it. Only a 400 says that the
+    operation is bad (RFC 9110, section 15.5.1); any other refusal (401, 403, 404, 429 …) is the backend's or its
+    configuration's, so a 502 that names the backend's status."""
     if reply.status < 300:
         return reply
     said = reply.text() or f"HTTP {reply.status}"
     if reply.status in (408, 504):
         raise BackendTimeout(504, f"the SPARQL backend at {url} gave up on the {operation}: {said}")
-    if 400 <= reply.status < 500:
+    if reply.status == 400:
         if operation == "update":
             raise RuntimeError(f"the SPARQL backend refused the update: {said}")
         raise SparqlError(400, f"the SPARQL backend refused the {operation}: {said}")
-    raise BackendUnavailable(502, f"the SPARQL backend at {url} failed (HTTP {reply.status}): {said}")
+    failed = "refused the " + operation if reply.status < 500 else "failed"
+    message = f"the SPARQL backend at {url} {failed} (HTTP {reply.status})"
+    if reply.text():
+        message += f": {reply.text()}"
+    raise BackendUnavailable(502, message, details=retry_after(reply))
+
+
+def retry_after(reply: Reply) -> dict[str, str]:
+    """The backend's `Retry-After` of a 429 or 503, to pass on when it is well formed (RFC 9110, section 10.2.3:
+    seconds or an HTTP date)."""
+    value = reply.headers.get("retry-after", "").strip()
+    well_formed = value.isascii() and value.isprintable() and (value.isdigit() or _is_http_date(value))
+    if reply.status not in (429, 503) or not well_formed:
+        return {}
+    return {"Retry-After": value}
+
+
+def _is_http_date(value: str) -> bool:
+    try:
+        return parsedate_to_datetime(value) is not None
+    except (TypeError, ValueError):
+        return False
 
 
 def parse_query(query: str, base_iri: str | None) -> bool:

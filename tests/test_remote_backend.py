@@ -11,7 +11,8 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,6 +25,7 @@ from rdflib.compare import isomorphic
 from jaikg import resources
 from jaikg.cli import main
 from jaikg.remote_store import BackendTimeout, BackendUnavailable, RemoteStore
+from jaikg.sparql import SparqlError
 from jaikg.store import GraphStore
 from tests.live import cli_server, free_port, oxigraph_server
 
@@ -326,3 +328,170 @@ def test_update_without_backend_update_is_refused_at_start() -> None:
     refused = jaikg("serve", "--backend", "http://127.0.0.1:9/query", "--update")
     assert refused.exit_code == 2
     assert "--backend-update" in refused.stderr
+
+
+RESULTS = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
+SELECT = "SELECT * WHERE { ?s ?p ?o }"
+INSERT = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """Records each POST, then lets the server's `behaviour` answer it (or not)."""
+
+    protocol_version = "HTTP/1.1"
+    server: FakeBackend
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.received.append((self.headers.get("Content-Type", ""), body))
+        self.server.behaviour(self)
+
+
+class FakeBackend(ThreadingHTTPServer):
+    """A SPARQL backend on loopback that answers as `behaviour` says (by default: one solution, kept alive)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), FakeHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/sparql"
+        self.behaviour: Callable[[FakeHandler], None] = answer
+        self.received: list[tuple[str, bytes]] = []
+        self.closed = threading.Event()
+        """Set when the backend has closed a connection."""
+
+    def updates(self) -> list[bytes]:
+        return [body for media_type, body in self.received if media_type == "application/sparql-update"]
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        super().shutdown_request(request)
+        self.closed.set()
+
+
+def answer(handler: FakeHandler, status: int = 200, body: bytes = RESULTS, **headers: str) -> None:
+    """`headers` with "_" for "-"; a 204 has no body."""
+    handler.send_response(status)
+    if status != 204:
+        handler.send_header("Content-Type", "application/sparql-results+json")
+        handler.send_header("Content-Length", str(len(body)))
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.end_headers()
+    if status != 204:
+        handler.wfile.write(body)
+
+
+def trickle_body(handler: FakeHandler) -> None:
+    """The headers at once, then the body one byte every 0.25 s (21 s in all): no single receive waits long."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/sparql-results+json")
+    handler.send_header("Content-Length", str(len(RESULTS)))
+    handler.end_headers()
+    trickle(handler, [bytes([byte]) for byte in RESULTS])
+
+
+def trickle_headers(handler: FakeHandler) -> None:
+    """The status line, then a header line every 0.25 s (20 s in all), never the end of the headers."""
+    trickle(handler, [b"HTTP/1.1 200 OK\r\n"] + [b"X-Trickle: %d\r\n" % n for n in range(80)])
+
+
+def trickle(handler: FakeHandler, pieces: list[bytes]) -> None:
+    handler.close_connection = True
+    try:
+        for piece in pieces:
+            handler.wfile.write(piece)
+            handler.wfile.flush()
+            time.sleep(0.25)
+    except OSError:
+        pass  # the client gave up
+
+
+@pytest.fixture
+def fake_backend() -> Iterator[FakeBackend]:
+    server = FakeBackend()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("behaviour", [trickle_body, trickle_headers], ids=["body", "headers"])
+def test_a_backend_that_trickles_gives_504_by_the_deadline(fake_backend: FakeBackend,
+                                                            behaviour: Callable[[FakeHandler], None]) -> None:
+    fake_backend.behaviour = behaviour
+    started = time.monotonic()
+    with pytest.raises(BackendTimeout) as timeout:
+        list(RemoteStore(fake_backend.url, timeout=1.5).query(SELECT))
+    elapsed = time.monotonic() - started
+    assert timeout.value.status == 504
+    assert 1.4 < elapsed < 1.5 + 2
+
+
+def test_serve_answers_504_by_the_timeout_when_the_backend_trickles(fake_backend: FakeBackend) -> None:
+    with cli_server("--backend", fake_backend.url, "--timeout", "2") as base_url:
+        fake_backend.behaviour = trickle_body
+        started = time.monotonic()
+        response = requests.get(base_url + "/sparql", params={"query": SELECT}, timeout=30)
+        elapsed = time.monotonic() - started
+        assert response.status_code == 504
+        assert response.json()["error"] == "backend-timeout"
+        assert 1.9 < elapsed < 2 + 3
+
+
+def answer_then_close(handler: FakeHandler) -> None:
+    """Answer as if keeping the connection alive, then close it: the next request finds it closed while idle."""
+    answer(handler, 204 if handler.headers["Content-Type"] == "application/sparql-update" else 200)
+    handler.close_connection = True
+
+
+def drop_updates(handler: FakeHandler) -> None:
+    """Answer queries and keep their connection alive; close it on an update, after reading it, without an answer."""
+    if handler.headers["Content-Type"] == "application/sparql-update":
+        handler.close_connection = True
+    else:
+        answer(handler)
+
+
+def test_an_update_is_sent_once_never_again(fake_backend: FakeBackend) -> None:
+    store = RemoteStore(fake_backend.url, fake_backend.url, timeout=10)
+    fake_backend.behaviour = answer_then_close
+    list(store.query(SELECT))
+    assert fake_backend.closed.wait(5)
+    fake_backend.closed.clear()
+    store.update(INSERT)  # the closed kept-alive connection is noticed before sending: the update goes on a new one
+    assert fake_backend.updates() == [INSERT.encode()]
+    assert fake_backend.closed.wait(5)
+    fake_backend.behaviour = drop_updates
+    list(store.query(SELECT))
+    with pytest.raises(BackendUnavailable) as dropped:
+        store.update(INSERT)  # received, then the connection dropped: it may have been applied, so not sent again
+    assert dropped.value.status == 502
+    assert fake_backend.updates() == [INSERT.encode()] * 2
+
+
+def refuse(status: int, **headers: str) -> Callable[[FakeHandler], None]:
+    return lambda handler: answer(handler, status, b"no such dataset", **headers)
+
+
+def test_only_a_backend_400_is_the_clients_fault(fake_backend: FakeBackend, backend: str) -> None:
+    with cli_server("--backend", fake_backend.url) as base_url:
+        for status in (401, 403, 404, 429):
+            fake_backend.behaviour = refuse(status, Retry_After="7")
+            response = requests.get(base_url + "/sparql", params={"query": SELECT}, timeout=30)
+            assert response.status_code == 502, status
+            assert response.json()["error"] == "backend-unavailable"
+            assert f"HTTP {status}" in response.json()["message"]
+            assert response.headers.get("Retry-After") == ("7" if status == 429 else None)
+    fake_backend.behaviour = refuse(404)
+    with pytest.raises(BackendUnavailable) as refused:
+        RemoteStore(fake_backend.url, fake_backend.url).update(INSERT)
+    assert refused.value.status == 502 and "HTTP 404" in refused.value.message
+    with pytest.raises(SparqlError) as bad:  # parsed by the backend only: it names a SERVICE
+        RemoteStore(backend + "/query").query("ASK { SERVICE <http://example.org/sparql> { ?s ?p } }")
+    assert type(bad.value) is SparqlError and bad.value.status == 400
+    assert bad.value.message.startswith("the SPARQL backend refused the query")
