@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
+from .child_process import process_exists
 from .disk_load import DiskJob, DiskLoad
 from .load_check import LoadCheck
 from .load_helper import Phases
@@ -148,22 +149,12 @@ def remove_abandoned_loads(target: Path) -> None:
     leftover = re.compile(re.escape(target.name) + r"\.loading-(\d+)(\.mentions\.nt)?")
     for path in target.parent.iterdir():
         found = leftover.fullmatch(path.name)
-        if found is None or _process_exists(int(found[1])):
+        if found is None or process_exists(int(found[1])):
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's
-        pass
-    return True
 
 
 def _swap(built: Path, target: Path) -> None:

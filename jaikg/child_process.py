@@ -73,3 +73,14 @@ def exit_with_parent(interval: float = 1.0) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="jaikg-parent-watch", daemon=True).start()
+
+
+def process_exists(pid: int) -> bool:
+    """Whether a process `pid` is running (or is another user's): what a dead one left behind may be removed."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True

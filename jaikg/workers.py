@@ -34,7 +34,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import select
+import shutil
 import signal
 import sys
 import tempfile
@@ -48,7 +50,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .child_process import exit_with_parent, start, worker_allocator
+from .child_process import exit_with_parent, process_exists, start, worker_allocator
 from .sandbox import isolate_network
 from .sparql import (STREAM_THRESHOLD, QueryAnswer, QueryRequest, QueryTimeout, Spill, SparqlError, UpdateRequest,
                      answer_query, answer_update)
@@ -64,6 +66,19 @@ START_TIMEOUT = 300.0
 """Seconds a new worker may take to load its store before the pool gives up on it."""
 INLINE_ROWS = 1000
 """Rows a single-pattern SELECT may return when answered in the calling thread (writing them takes about 1 ms)."""
+
+
+SNAPSHOT_FOLDER_PREFIX = "jaikg-workers-"
+"""Name of the temporary folder (with the server's process id) of the graph's dumps the workers load."""
+
+
+def remove_abandoned_snapshots() -> None:
+    """Remove the dumps of servers that were killed (`kill -9` leaves them: a copy of the whole graph each)."""
+    pattern = re.compile(re.escape(SNAPSHOT_FOLDER_PREFIX) + r"(\d+)-")
+    for folder in Path(tempfile.gettempdir()).glob(SNAPSHOT_FOLDER_PREFIX + "*"):
+        owner = pattern.match(folder.name)
+        if owner is not None and folder.is_dir() and not process_exists(int(owner[1])):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def default_size() -> int:
@@ -217,7 +232,8 @@ class WorkerPool:
         self.store_dir = str(store_dir) if store_dir is not None else None
         self.size = size if size is not None else default_size()
         self.timeout = timeout
-        self._tempdir = tempfile.TemporaryDirectory(prefix="jaikg-workers-")
+        remove_abandoned_snapshots()
+        self._tempdir = tempfile.TemporaryDirectory(prefix=f"{SNAPSHOT_FOLDER_PREFIX}{os.getpid()}-")
         self._lock = threading.Condition()
         self._update_lock = threading.Lock()
         self._idle: list[_Worker] = []

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -118,3 +121,23 @@ def command_line(pid: int) -> str:
             return cmdline.read()
     except FileNotFoundError:
         return ""
+
+
+def test_a_new_pool_removes_the_graph_dumps_of_killed_servers() -> None:
+    """A server killed with `kill -9` leaves its temporary copy of the graph; the next server removes it, and not
+    the dumps of servers that still run."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    abandoned = Path(tempfile.mkdtemp(prefix=f"jaikg-workers-{gone.pid}-"))
+    (abandoned / "graph-1.nq").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    running = Path(tempfile.mkdtemp(prefix=f"jaikg-workers-{os.getpid()}-"))
+    try:
+        with WorkerPool(ox.Store(), size=1, allocator="system"):
+            assert not abandoned.exists()
+            assert running.exists()
+    finally:
+        for folder in (abandoned, running):
+            if folder.exists():
+                for file in folder.iterdir():
+                    file.unlink()
+                folder.rmdir()
