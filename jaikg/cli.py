@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -98,7 +99,10 @@ def synth(triples: int, output: Path, seed: int) -> None:
         output_format(output)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--output") from None
-    write_synth(output, triples, seed)
+    try:
+        write_synth(output, triples, seed)
+    except OSError as error:
+        exit_unwritable(output, error)
 
 
 @main.command()
@@ -243,11 +247,19 @@ def load_or_exit(paths: tuple[Path, ...] = ()) -> ox.Store:
 
 
 def write_output(data: bytes, output: Path | None) -> None:
-    """Bytes to the file `output`, or to standard output."""
+    """Bytes to the file `output`, or to standard output; exit 2 naming the file when it cannot be written."""
     if output is None:
         click.get_binary_stream("stdout").write(data)
-    else:
+        return
+    try:
         output.write_bytes(data)
+    except OSError as error:
+        exit_unwritable(output, error)
+
+
+def exit_unwritable(output: Path, error: OSError) -> NoReturn:
+    click.echo(f"error: could not write {output}: {error.strerror or error}", err=True)
+    sys.exit(EXIT_LOAD_ERROR)
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import rdflib
 
 from jaikg.export import export_graph
@@ -28,3 +29,11 @@ def test_unknown_export_format_is_a_usage_error() -> None:
     done = run_jaikg("export", "--format", "csv")
     assert done.returncode == 2
     assert "csv" in done.stderr
+
+
+@pytest.mark.parametrize("command", [("export",), ("graph",), ("synth", "--triples", "1000")])
+def test_a_file_that_cannot_be_written_exits_2_naming_it(tmp_path, command: tuple[str, ...]) -> None:
+    target = tmp_path / "no-such-folder" / ("out.nq" if command[0] == "synth" else "out.ttl")
+    done = run_jaikg(*command, "-o", str(target))
+    assert done.returncode == 2
+    assert str(target) in done.stderr and "Traceback" not in done.stderr
