@@ -405,10 +405,14 @@ class WorkerPool:
             return
 
     def _finish(self, worker: _Worker, complete: bool) -> None:
-        """After a stream: the worker is free again when it sent everything, else (client gone, time out) killed."""
+        """After a stream: the worker is free again when it sent everything, else (client gone, time out) killed,
+        once (the stream's timer and its end may both get here)."""
         if complete:
             self._release(worker)
-        elif worker in self._busy:
+            return
+        with self._lock:
+            if worker not in self._busy:
+                return
             self._replace(worker)
 
     def _replace_dead_idle(self) -> None:
@@ -451,12 +455,30 @@ class _Stream:
     """The pieces of a streamed answer as its worker sends them, for the WSGI server to send on. The worker stays
     busy until the last piece; past the time limit it is killed and the iteration raises `QueryTimeout`, so the
     server cuts the connection instead of ending the body as if it were whole. `close()` (the WSGI server calls
-    it, also when the client went away) frees or kills the worker."""
+    it, also when the client went away) frees or kills the worker.
+
+    A client that stops reading holds the WSGI server in a write, and the iteration with it: a timer kills the
+    worker at the time limit all the same, so such a client does not keep a worker from other queries."""
 
     def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float | None, timeout: float | None) -> None:
         self.pool, self.worker, self.deadline, self.timeout = pool, worker, deadline, timeout
         self.complete = False
         self.closed = False
+        self.expired = False
+        self._timer: threading.Timer | None = None
+        if deadline is not None:
+            self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self) -> None:
+        if not self.complete:
+            self.expired = True
+            self.pool._finish(self.worker, complete=False)
+
+    def _past_the_limit(self) -> QueryTimeout:
+        return QueryTimeout(503, f"the answer was still being written after the time limit of {self.timeout:g} s; "
+                                 "it was stopped and the connection cut")
 
     def __iter__(self) -> Iterator[bytes]:
         conn = self.worker.conn
@@ -464,8 +486,7 @@ class _Stream:
             while True:
                 remaining = None if self.deadline is None else self.deadline - time.monotonic()
                 if not self.worker.readable(remaining):
-                    raise QueryTimeout(503, f"the answer was still being written after the time limit of "
-                                            f"{self.timeout:g} s; it was stopped and the connection cut")
+                    raise self._past_the_limit()
                 piece = conn.recv_bytes()
                 if not piece:
                     break
@@ -473,6 +494,8 @@ class _Stream:
             status, payload = conn.recv()
             self.complete = True
         except (EOFError, OSError) as error:
+            if self.expired:
+                raise self._past_the_limit() from None
             raise SparqlError(503, "the answer could not be finished: its worker process stopped") from error
         finally:
             self.close()
@@ -483,6 +506,8 @@ class _Stream:
         if self.closed:
             return
         self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
         self.pool._finish(self.worker, self.complete)
 
 

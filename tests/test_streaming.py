@@ -67,6 +67,19 @@ def test_a_finished_stream_frees_its_worker_and_an_abandoned_one_is_replaced(poo
     assert pool.run(QueryRequest("ASK { ?s ?p ?o }", JSON)).body.endswith(b"true}")
 
 
+def test_a_client_that_stops_reading_does_not_keep_a_worker_past_the_time_limit(shipped_store: ox.Store) -> None:
+    """The WSGI server blocks writing to a client that reads nothing, and the answer's iteration with it: the
+    worker is killed at the time limit all the same, and the pool's only worker is free for another query."""
+    with WorkerPool(shipped_store, size=1, timeout=30, stream_threshold=THRESHOLD) as alone:
+        stalled = alone.run(QueryRequest(ENDLESS, JSON, timeout=1.0)).chunks
+        started = time.monotonic()
+        answer = alone.run(QueryRequest("ASK { ?s ?p ?o }", JSON, timeout=20.0))
+        assert answer.body.endswith(b"true}") and time.monotonic() - started < 15
+        with pytest.raises(QueryTimeout):
+            for _ in stalled:
+                pass
+
+
 def test_a_stream_past_the_time_limit_is_stopped(pool: WorkerPool) -> None:
     stream = pool.run(QueryRequest(ENDLESS, JSON)).chunks
     with pytest.raises(QueryTimeout):
