@@ -137,24 +137,33 @@ def load(paths: tuple[Path, ...], store_dir: Path | None, target: str | None, sh
     nothing, validated meanwhile in memory) or a remote store at URL (every named graph replaced, in chunks:
     loading twice gives the same store).
 
-    Exit status: 0 loaded, 1 the data does not conform (the target unchanged), 2 could not load or publish.
+    Exit status: 0 loaded, 1 the data does not conform (the target unchanged), 2 could not load or publish,
+    128 + the signal's number when stopped by Ctrl-C (130), SIGTERM or SIGHUP.
     """
     if (store_dir is None) == (target is None):
         raise click.UsageError("name one target: --store DIR or --to URL.")
-    with interrupted_by(signal.SIGTERM, signal.SIGHUP):
-        if target is not None:
-            load_to_remote(paths, target, shipped=shipped, validate=validate, via=via, chunk_size=chunk_size,
-                           clear=clear, timeout=timeout)
-        else:
-            load_to_store(paths, store_dir, shipped=shipped, replace=replace, validate=validate, optimize=optimize)
+    stopped_by = [signal.SIGINT]
+    try:
+        with interrupted_by(stopped_by, signal.SIGTERM, signal.SIGHUP):
+            if target is not None:
+                load_to_remote(paths, target, shipped=shipped, validate=validate, via=via, chunk_size=chunk_size,
+                               clear=clear, timeout=timeout)
+            else:
+                load_to_store(paths, store_dir, shipped=shipped, replace=replace, validate=validate,
+                              optimize=optimize)
+    except KeyboardInterrupt:
+        outcome = f"{store_dir} is unchanged" if store_dir is not None else "the graphs sent before are published"
+        click.echo(f"error: interrupted ({stopped_by[-1].name}); {outcome}", err=True)
+        sys.exit(128 + stopped_by[-1])
 
 
 @contextmanager
-def interrupted_by(*signals: signal.Signals) -> Iterator[None]:
+def interrupted_by(received: list[signal.Signals], *signals: signal.Signals) -> Iterator[None]:
     """While the block runs, `signals` raise `KeyboardInterrupt` as Ctrl-C does, so that a load stopped by
     SIGTERM (a service manager, `kill`) or SIGHUP (a closed terminal) stops its helpers and removes what it built,
-    instead of ending at once and leaving them behind."""
+    instead of ending at once and leaving them behind; the signal is appended to `received`."""
     def interrupt(signum: int, frame: object) -> None:
+        received.append(signal.Signals(signum))
         raise KeyboardInterrupt
 
     previous = {signum: signal.signal(signum, interrupt) for signum in signals}

@@ -109,11 +109,12 @@ def test_an_interrupted_load_leaves_nothing_behind(synth_file: Path, tmp_path: P
     assert not running_children("jaikg.load_check") and not running_children("jaikg.disk_load")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_load_stopped_by_a_signal_leaves_nothing_behind(synth_file: Path, tmp_path: Path,
                                                           signum: signal.Signals) -> None:
-    """SIGTERM (a service manager, `kill`) and SIGHUP (a closed terminal) stop `jaikg load` as Ctrl-C does: both
-    helpers gone, no half-built store or mentions file left, no traceback. The bulk-loading helper is held
+    """Ctrl-C, SIGTERM (a service manager, `kill`) and SIGHUP (a closed terminal) stop `jaikg load` alike: both
+    helpers gone, no half-built store or mentions file left, no traceback, exit 128 + the signal's number. The bulk-loading helper is held
     (SIGSTOP) once it has created its folder, so that the signal comes while the load is under way."""
     store_dir = tmp_path / "stores" / "store"
     store_dir.parent.mkdir()
@@ -128,11 +129,12 @@ def test_a_load_stopped_by_a_signal_leaves_nothing_behind(synth_file: Path, tmp_
         os.kill(helpers[0], signal.SIGSTOP)
         helpers += running_children("jaikg.load_check", load.pid)
         load.send_signal(signum)
-        assert load.wait(timeout=60) != 0
+        assert load.wait(timeout=60) == 128 + signum, "the shell's convention, not 1 (does not conform)"
         assert list(store_dir.parent.iterdir()) == []
         assert not [pid for pid in helpers if is_running(pid)]
         message = stderr.read_text()
         assert "Traceback" not in message and "Error" not in message
+        assert "interrupted" in message and "unchanged" in message
     finally:
         for pid in helpers:
             if is_running(pid):
