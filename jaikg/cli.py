@@ -302,6 +302,8 @@ def graph(fmt: str, output: Path | None, types: tuple[str, ...], program: str | 
         network = build_network(load_or_exit(), types=wanted, program=program)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--program") from None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--types") from None
     if show_stats:
         click.echo(network_stats(network).as_text())
     if output is not None or not show_stats:

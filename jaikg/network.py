@@ -149,7 +149,8 @@ def _nodes(store: GraphStore, classes: dict[str, set[str]]) -> dict[str, dict[st
 
 def build_network(store: GraphStore, *, types: Iterable[str] = (), program: str | None = None) -> nx.MultiDiGraph:
     """The network, optionally restricted to the neighbourhood of one program and to some node types (category
-    names such as `Organization`, or class names such as `University`, case-insensitive)."""
+    names such as `Organization`, or class names such as `University`, case-insensitive). `KeyError` for a
+    program that is not there, `ValueError` for a type no node has."""
     classes = node_classes(store)
     graph = nx.MultiDiGraph(name="jaikg: organizations and what they work on")
     for iri, attributes in _nodes(store, classes).items():
@@ -163,12 +164,17 @@ def build_network(store: GraphStore, *, types: Iterable[str] = (), program: str 
             graph.add_edge(source, target, key=relation.label, relation=relation.label,
                            property=relation.path)
     mark_programs(graph)
+    types_of = {n: {c.lower() for c in classes.get(n, set()) | {graph.nodes[n]["category"]}} for n in graph}
+    unknown = [name for name in types if name.lower() not in set().union(*types_of.values())]
+    if unknown:
+        known = sorted({data["category"] for _, data in graph.nodes(data=True)})
+        raise ValueError(f"no node of type {', '.join(unknown)} in the network; types: "
+                         + ", ".join(known) + ", or a class of the ontology such as University")
     if program is not None:
         graph = graph.subgraph(program_neighbourhood(graph, find_node(graph, program))).copy()
     wanted = {name.lower() for name in types}
     if wanted:
-        keep = [n for n in graph if wanted & {c.lower() for c in classes.get(n, set()) | {graph.nodes[n]["category"]}}]
-        graph = graph.subgraph(keep).copy()
+        graph = graph.subgraph([n for n in graph if wanted & types_of[n]]).copy()
     return graph
 
 

@@ -8,6 +8,7 @@ from flask import Flask
 from rdflib.compare import isomorphic
 
 from jaikg.export import FORMATS_BY_EXTENSION
+from jaikg.loading import build_store
 from jaikg.namespaces import RESOURCE
 from jaikg.network import build_network
 from jaikg.network_formats import write_network
@@ -63,6 +64,17 @@ def test_graph_json_filters_by_program_and_type(app) -> None:
     assert TABLE_1_2_3_PLAYERS <= ids
     assert {node["category"] for node in data["nodes"]} == {"Organization"}
     assert client.get("/graph.json?program=no-such-program").status_code == 404
+    unknown = client.get("/graph.json?types=Organization,Starship", headers={"Accept": "application/json"})
+    assert unknown.status_code == 400 and "Starship" in unknown.get_json()["message"]
+    assert client.get("/graph.json?types=university").status_code == 200, "a class name, in any case"
+
+
+def test_dumps_show_the_graph_after_an_update() -> None:
+    client = create_app({"STORE": build_store(), "UPDATE": True}).test_client()
+    assert b"urn:jaikg:test:after" not in client.get("/export/jaikg.nt").data
+    update = "INSERT DATA { GRAPH <urn:jaikg:test:g> { <urn:jaikg:test:after> <urn:jaikg:test:p> 1 } }"
+    assert client.post("/sparql", data={"update": update}).status_code == 204
+    assert b"urn:jaikg:test:after" in client.get("/export/jaikg.nt").data
 
 
 def open_graph_page(browser, live_url: str) -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from jaikg.namespaces import RESOURCE
 from jaikg.network import build_network
 from jaikg.network_formats import network_json
+from jaikg.sparql import SparqlError
 
 from ..memo import memoized
 from ..state import jaikg
@@ -20,6 +21,8 @@ def _network_json(types: tuple[str, ...], program: str | None) -> bytes:
         return network_json(build_network(jaikg().store, types=types, program=program))
     except KeyError as error:
         abort(404, description=error.args[0])
+    except ValueError as error:
+        raise SparqlError(400, str(error)) from None
 
 
 @bp.route("/graph.json")
