@@ -59,12 +59,17 @@ def rdf_format(path: Path) -> ox.RdfFormat:
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, folders as the RDF files they contain (recursively, sorted)."""
+    """Files as given, folders as the RDF files they contain (recursively, sorted); `DataLoadError` for a path that
+    does not exist, or a folder without RDF files (which would be checked or loaded as nothing, silently)."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in FORMATS_BY_SUFFIX)
+            files = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in FORMATS_BY_SUFFIX]
+            if not files:
+                raise DataLoadError(str(path), "a folder without RDF files (" + ", ".join(sorted(FORMATS_BY_SUFFIX))
+                                    + ")")
+            found.extend(files)
         elif path.is_file():
             found.append(path)
         else:

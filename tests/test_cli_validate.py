@@ -74,3 +74,11 @@ def test_an_endpoint_without_a_scheme_exits_2_naming_it(command: tuple[str, ...]
     assert done.returncode == 2
     assert command[-1] in done.stderr and "localhost:7878/query" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_folder_without_rdf_files_exits_2_naming_it(tmp_path) -> None:
+    """Not "Conforms: yes" for nothing checked."""
+    (tmp_path / "notes.txt").write_text("not RDF", encoding="utf-8")
+    done = run_jaikg("validate", str(tmp_path))
+    assert done.returncode == 2
+    assert str(tmp_path) in done.stderr and "without RDF files" in done.stderr
