@@ -99,6 +99,8 @@ def test_japanese_values_are_marked_as_japanese(live_server: str) -> None:
     """So that screen readers read them as Japanese and browsers choose Japanese glyphs."""
     page = requests.get(live_server + "/resource/nedo", timeout=30).text
     assert re.search(r'<span class="literal" lang="ja">[^<]*新エネルギー', page)
+    ontology = requests.get(live_server + "/ontology", timeout=30).text
+    assert re.search(r'<p class="subtitle ja" lang="ja">jaikg オントロジー</p>', ontology), "its Japanese title"
 
 
 def test_every_page_links_the_network_and_the_downloads(live_server: str) -> None:

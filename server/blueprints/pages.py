@@ -185,6 +185,7 @@ def describe_term(store: GraphStore, iri: str) -> dict:
             "label_en": _pick(found.get("rdfs:label", []), "en"), "label_ja": _pick(found.get("rdfs:label", []), "ja"),
             "comment": _pick(found.get("rdfs:comment", []) + found.get("skos:definition", []), "en"),
             "title": _pick(found.get("dcterms:title", []), "en"),
+            "title_ja": _pick(found.get("dcterms:title", []), "ja"),
             "description": _pick(found.get("dcterms:description", []), "en")}
 
 
