@@ -45,6 +45,8 @@ class CachedAnswer:
     etag: str
     weak: bool = False
     """True for a streamed answer: `etag` is then `stream_etag`'s, not a hash of the body."""
+    reusable: bool = True
+    """False for the answer of a query that calls a volatile function: no cache, here or on the way, may keep it."""
 
 
 def etag_of(body: bytes, media_type: str = "") -> str:
@@ -125,9 +127,10 @@ class CachingExecutor:
             answer = self.inner.run(query)
             if answer.chunks is not None:
                 return CachedAnswer(answer, stream_etag(query, self.last_modified), weak=True)
+            if calls_volatile_function(query.query):
+                return CachedAnswer(answer, etag_of(answer.body, answer.media_type), reusable=False)
             entry = CachedAnswer(answer, etag_of(answer.body, answer.media_type))
-            if not calls_volatile_function(query.query):
-                self.cache.put(key, entry, generation)
+            self.cache.put(key, entry, generation)
         return entry
 
     def run(self, query: QueryRequest) -> QueryAnswer:
@@ -145,7 +148,7 @@ class CachingExecutor:
         return getattr(self.inner, name)
 
 
-def with_validators(response: Response, etag: str, last_modified: float, max_age: int, *,
+def with_validators(response: Response, etag: str, last_modified: float, max_age: int | None, *,
                     weak: bool = False) -> Response:
     """`ETag`, `Last-Modified` and `Cache-Control` on `response`; a `304` when the request's conditions say the
     client already has it (GET and HEAD only). A weak tag marks a streamed answer, which is sent whatever the
@@ -180,6 +183,9 @@ def not_modified(query: QueryRequest, last_modified: float, max_age: int) -> Res
     return with_validators(Response(status=304), etag, last_modified, max_age, weak=True)
 
 
-def cache_control(max_age: int) -> str:
-    """The `Cache-Control` of an answer: reusable for `max_age` seconds; revalidated every time when 0."""
+def cache_control(max_age: int | None) -> str:
+    """The `Cache-Control` of an answer: reusable for `max_age` seconds; revalidated every time when 0; never kept
+    when None (the answer of a volatile function)."""
+    if max_age is None:
+        return "no-store"
     return f"public, max-age={max_age}" if max_age else "public, max-age=0, must-revalidate"

@@ -103,7 +103,7 @@ class QueryFastPath:
             return self.next(environ, start_response)
         answer = cached.answer
         headers = [*self._headers(media_type, last_modified_second(state.executor.last_modified),
-                                  state.settings.max_age),
+                                  state.settings.max_age if cached.reusable else None),
                    ("ETag", quote_etag(cached.etag, weak=cached.weak))]
         self.served += 1
         if answer.chunks is not None:
@@ -118,7 +118,7 @@ class QueryFastPath:
 
     @staticmethod
     @lru_cache(maxsize=16)
-    def _headers(media_type: str, last_modified: int | None, max_age: int) -> tuple[tuple[str, str], ...]:
+    def _headers(media_type: str, last_modified: int | None, max_age: int | None) -> tuple[tuple[str, str], ...]:
         """The headers every fast-path answer in `media_type` carries while the graph is unchanged (no
         Last-Modified while the second of its change lasts: `last_modified_second`)."""
         modified = () if last_modified is None else (("Last-Modified", http_date(last_modified)),)

@@ -119,9 +119,10 @@ def test_answers_of_volatile_functions_are_not_reused(counted, query: str, runs:
     """NOW, RAND, UUID, STRUUID and BNODE give another value at every evaluation (SPARQL 1.1, 17.4), so their
     answers are evaluated again; a variable, a string or a prefixed name that only looks like one is cached."""
     client, executor = counted
-    client.get("/sparql", query_string={"query": query})
+    first = client.get("/sparql", query_string={"query": query})
     client.get("/sparql", query_string={"query": query})
     assert executor.runs == runs
+    assert (first.headers["Cache-Control"] == "no-store") is (runs == 2), "nor may a cache on the way keep it"
 
 
 def test_one_body_in_two_media_types_has_two_etags(counted) -> None:

@@ -70,7 +70,8 @@ def run_query(operation: Operation) -> Response:
     response.vary.add("Accept")
     if answer.truncated:
         response.headers["X-SPARQL-MaxRows"] = str(state.settings.max_rows)
-    return with_validators(response, cached.etag, state.executor.last_modified, state.settings.max_age,
+    max_age = state.settings.max_age if cached.reusable else None
+    return with_validators(response, cached.etag, state.executor.last_modified, max_age,
                            weak=cached.weak)
 
 
