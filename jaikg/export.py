@@ -69,8 +69,9 @@ def select_quads(store: GraphStore, part: str = "all", provenance: bool = True) 
         return quads
     evidence = {q.subject for q in store.quads_for_pattern(None, RDF_TYPE, EVIDENCE_CLASS, None)
                 if q.subject == q.graph_name}
-    return [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph() if q.graph_name in evidence else q.graph_name)
-            for q in quads if q.subject not in evidence]
+    moved = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph() if q.graph_name in evidence else q.graph_name)
+             for q in quads if q.subject not in evidence)
+    return list(dict.fromkeys(moved))  # a fact two quotes state is one triple of the default graph
 
 
 def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
