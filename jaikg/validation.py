@@ -239,11 +239,13 @@ def validate_store(store: GraphStore, engine: str = "auto") -> ValidationReport:
     return ValidationReport(shapes + check_rules(store) + check_quotes(store))
 
 
-def validate_paths(paths: Iterable[Path | str] = (), engine: str = "auto") -> ValidationReport:
-    """Validate the shipped data (no paths) or the given files and folders. Raises `DataLoadError` when a file
-    cannot be parsed."""
+def validate_paths(paths: Iterable[Path | str] = (), engine: str = "auto", *,
+                   include_shipped: bool | None = None) -> ValidationReport:
+    """Validate the shipped data (no paths), the given files and folders alone, or with `include_shipped` both
+    together. Raises `DataLoadError` when a file cannot be parsed."""
     paths = list(paths)
-    return validate_store(build_store(paths, include_shipped=not paths), engine)
+    shipped = not paths if include_shipped is None else include_shipped or not paths
+    return validate_store(build_store(paths, include_shipped=shipped), engine)
 
 
 def validate_endpoint(query_url: str, engine: str = "auto", *, union: str = "oxigraph",
