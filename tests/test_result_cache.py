@@ -3,8 +3,6 @@ updates; ETag, Last-Modified and Cache-Control on every answer, 304 for conditio
 
 from __future__ import annotations
 
-import time
-
 import pyoxigraph as ox
 import pytest
 
