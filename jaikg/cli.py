@@ -61,11 +61,11 @@ def http_url(_context: click.Context, parameter: click.Parameter, value: str | N
               help="Validate what the SPARQL endpoint at QUERY_URL holds (e.g. after `jaikg load --to`).")
 @click.option("--backend-union", type=click.Choice(list(UNION_PARAMETERS)), default="oxigraph", show_default=True,
               help="With --endpoint: how it gives the union default graph (see `jaikg serve --help`).")
-@click.option("--shipped/--no-shipped", default=None,
+@click.option("--shipped/--no-shipped", default=False, show_default=True,
               help="With PATHS: check them together with the shipped data (files that add to it, as `jaikg serve "
-                   "--data` and `jaikg load` take them) or alone. Default: alone.")
+                   "--data` and `jaikg load` take them) or alone.")
 def validate(paths: tuple[Path, ...], output_format: str, engine: str, endpoint: str | None,
-             backend_union: str, shipped: bool | None) -> None:
+             backend_union: str, shipped: bool) -> None:
     """Validate the shipped data, the given RDF files and folders, or a remote store (--endpoint), against the
     shapes and the ontology.
 

@@ -240,12 +240,11 @@ def validate_store(store: GraphStore, engine: str = "auto") -> ValidationReport:
 
 
 def validate_paths(paths: Iterable[Path | str] = (), engine: str = "auto", *,
-                   include_shipped: bool | None = None) -> ValidationReport:
+                   include_shipped: bool = False) -> ValidationReport:
     """Validate the shipped data (no paths), the given files and folders alone, or with `include_shipped` both
     together. Raises `DataLoadError` when a file cannot be parsed."""
     paths = list(paths)
-    shipped = not paths if include_shipped is None else include_shipped or not paths
-    return validate_store(build_store(paths, include_shipped=shipped), engine)
+    return validate_store(build_store(paths, include_shipped=include_shipped or not paths), engine)
 
 
 def validate_endpoint(query_url: str, engine: str = "auto", *, union: str = "oxigraph",

@@ -419,7 +419,6 @@ class WorkerPool:
         with self._lock:
             for dead in [worker for worker in self._idle if worker.process.poll() is not None]:
                 self._idle.remove(dead)
-                self._busy.add(dead)
                 self._replace(dead)
 
     def live_workers(self) -> int:

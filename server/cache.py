@@ -127,10 +127,10 @@ class CachingExecutor:
             answer = self.inner.run(query)
             if answer.chunks is not None:
                 return CachedAnswer(answer, stream_etag(query, self.last_modified), weak=True)
-            if calls_volatile_function(query.query):
-                return CachedAnswer(answer, etag_of(answer.body, answer.media_type), reusable=False)
-            entry = CachedAnswer(answer, etag_of(answer.body, answer.media_type))
-            self.cache.put(key, entry, generation)
+            entry = CachedAnswer(answer, etag_of(answer.body, answer.media_type),
+                                 reusable=not calls_volatile_function(query.query))
+            if entry.reusable:
+                self.cache.put(key, entry, generation)
         return entry
 
     def run(self, query: QueryRequest) -> QueryAnswer:

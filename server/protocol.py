@@ -38,8 +38,8 @@ class Operation:
 
 def read_operation() -> Operation:
     """The operation of the current request, or a `SparqlError` (400, 405, 415) saying what is wrong with it."""
+    _check_percent_encoding(request.environ.get("QUERY_STRING", "").encode("latin-1"), "query string")
     if request.method in ("GET", "HEAD"):
-        _check_percent_encoding(request.environ.get("QUERY_STRING", "").encode("latin-1"), "query string")
         if "update" in request.args:
             raise SparqlError(405, "SPARQL Update needs POST (a form with update=, or an application/sparql-update "
                                    "body).", details={"Allow": ALLOWED_METHODS})
@@ -50,7 +50,6 @@ def read_operation() -> Operation:
     media_type = request.mimetype
     if media_type == FORM:
         _check_utf8_charset()
-        _check_percent_encoding(request.environ.get("QUERY_STRING", "").encode("latin-1"), "query string")
         _check_percent_encoding(request.get_data(cache=True), "form")
         parameters = MultiDict(request.args)
         for key, values in request.form.lists():

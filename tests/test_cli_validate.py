@@ -71,8 +71,7 @@ def test_a_statement_longer_than_the_parser_buffer_exits_2_naming_the_file(tmp_p
                                       "--backend-update")])
 def test_an_endpoint_without_a_scheme_exits_2_naming_it(command: tuple[str, ...]) -> None:
     """Before anything starts: a server would otherwise come up and fail on every request."""
-    done = subprocess.run([sys.executable, "-m", "jaikg", *command, "localhost:7878/query"], capture_output=True,
-                          text=True, timeout=60)
+    done = run_jaikg(*command, "localhost:7878/query")
     assert done.returncode == 2
     assert command[-1] in done.stderr and "localhost:7878/query" in done.stderr
     assert "Traceback" not in done.stderr
