@@ -9,6 +9,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from servers import oxigraph_program
+
 JAIKG, OXIGRAPH, RDFLIB = "jaikg (memory)", "Oxigraph server (memory)", "rdflib endpoint"
 JOINS = ("2-hop join + numeric filter", "aggregate + ORDER BY", "3-hop join + DISTINCT")
 
@@ -18,7 +20,7 @@ def machine() -> dict[str, str]:
                 if line.startswith("model name")), platform.processor())
     memory = next(line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
                   if line.startswith("MemTotal"))
-    oxigraph = subprocess.run(["oxigraph", "--version"], capture_output=True, text=True).stdout.strip()
+    oxigraph = subprocess.run([oxigraph_program(), "--version"], capture_output=True, text=True).stdout.strip()
     packages = ", ".join(f"{name} {metadata.version(name)}" for name in
                          ("pyoxigraph", "rdflib", "flask", "granian", "pyshacl"))
     return {"cpus": str(os.cpu_count()), "cpu": cpu, "memory": memory, "python": platform.python_version(),

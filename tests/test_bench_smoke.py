@@ -4,17 +4,13 @@ benchmark is not a timed test)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from .conftest import REPO
 
 
-@pytest.mark.skipif(shutil.which("oxigraph") is None, reason="the oxigraph server (pip install oxigraph) is missing")
 def test_bench_smoke(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run(
@@ -30,7 +26,6 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert (out / "latency.png").stat().st_size > 0
 
 
-@pytest.mark.skipif(shutil.which("oxigraph") is None, reason="the oxigraph server (pip install oxigraph) is missing")
 def test_alternate_smoke(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "alternate.py"), "--size", "2000", "--rounds", "1", "--seconds", "0.3",

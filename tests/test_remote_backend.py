@@ -6,7 +6,6 @@ and dumps), a backend that is down gives 502 and one that never answers 504 with
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import threading
 import time
@@ -28,9 +27,6 @@ from jaikg.remote_store import BackendTimeout, BackendUnavailable, RemoteStore
 from jaikg.sparql import SparqlError
 from jaikg.store import GraphStore
 from tests.live import cli_server, free_port, oxigraph_server
-
-pytestmark = pytest.mark.skipif(shutil.which("oxigraph") is None,
-                                reason="the Oxigraph server is not installed (pip install oxigraph)")
 
 PREFIXES = "PREFIX jo: <https://w3id.org/jaikg/ontology#>\nPREFIX jr: <https://w3id.org/jaikg/resource/>\n"
 JSON_RESULTS = "application/sparql-results+json"
