@@ -119,14 +119,30 @@ def _rdflib_format(rdflib_format: str, *, keeps_graphs: bool, **options: Any) ->
     def write(quads: list[ox.Quad]) -> bytes:
         dataset = to_rdflib(quads)
         graph = dataset if keeps_graphs else union_graph(dataset)
-        extra = {"context": jsonld_context()} if rdflib_format == "json-ld" else {}
-        return graph.serialize(format=rdflib_format, encoding="utf-8", **extra, **options)
+        return graph.serialize(format=rdflib_format, encoding="utf-8", **options)
     return write
+
+
+def _jsonld(quads: list[ox.Quad]) -> bytes:
+    document = json.loads(to_rdflib(quads).serialize(format="json-ld", context=jsonld_context()))
+    return json.dumps(_default_graph_at_top(document), indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def _default_graph_at_top(document: dict[str, Any]) -> dict[str, Any]:
+    """rdflib writes a dataset's default graph as a graph object without `@id` inside the top-level `@graph`, which
+    JSON-LD 1.1 reads as a graph named by a blank node (pyoxigraph does); its nodes belong in the top-level `@graph`
+    itself, the default graph."""
+    items = document.get("@graph")
+    if isinstance(items, list):
+        document["@graph"] = [node for item in items
+                              for node in (item["@graph"] if isinstance(item, dict) and item.keys() == {"@graph"}
+                                           else [item])]
+    return document
 
 
 WRITERS: dict[str, Callable[[list[ox.Quad]], bytes]] = {
     "ttl": _rdflib_format("turtle", keeps_graphs=False),
-    "jsonld": _rdflib_format("json-ld", keeps_graphs=True, indent=2),
+    "jsonld": _jsonld,
     "nt": _line_format(ox.RdfFormat.N_TRIPLES, triples=True),
     "nq": _line_format(ox.RdfFormat.N_QUADS, triples=False),
     "trig": _rdflib_format("trig", keeps_graphs=True),

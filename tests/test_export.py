@@ -131,3 +131,21 @@ def test_a_fact_two_quotes_state_is_one_line_without_provenance(shipped_store) -
     twice (RDF datasets are sets)."""
     lines = export_graph(shipped_store, "nq", "data", provenance=False).decode("utf-8").splitlines()
     assert len(lines) == len(set(lines))
+
+
+
+OXIGRAPH_FORMATS = {"jsonld": ox.RdfFormat.JSON_LD, "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+
+
+@pytest.mark.parametrize("fmt", QUAD_FORMATS)
+@pytest.mark.parametrize("provenance", [True, False], ids=["provenance", "bare facts"])
+def test_a_second_reader_finds_the_same_graphs(shipped_store, fmt: str, provenance: bool) -> None:
+    """Read by pyoxigraph as well as rdflib, a dump has the store's graphs (without provenance: the default graph
+    instead of the evidence graphs), no graph named by a blank node: in JSON-LD 1.1 a graph object without `@id`
+    is one, where rdflib's reader is lenient."""
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    expected = {q.graph_name for q in shipped_store if q.graph_name != ontology}
+    if not provenance:
+        expected = {ox.DefaultGraph()} | {name for name in expected if not name.value.startswith(PREFIXES["jev"])}
+    quads = ox.parse(export_graph(shipped_store, fmt, "data", provenance=provenance), format=OXIGRAPH_FORMATS[fmt])
+    assert {q.graph_name for q in quads} == expected
