@@ -16,6 +16,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from clients import latency, throughput  # noqa: E402
+from quiet import wait_until_quiet  # noqa: E402
 from run import PROLOGUE, QUERIES, write_data  # noqa: E402
 from servers import SYSTEMS  # noqa: E402
 
@@ -27,6 +28,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.5)
+    parser.add_argument("--quiet-limit", type=float, default=120.0, metavar="SECONDS",
+                        help="Longest wait, before each round, for the machine to be idle.")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/jaikg-bench"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -39,6 +42,7 @@ def main() -> None:
         for system in systems:
             system.start()
         for _ in range(args.rounds):
+            wait_until_quiet(limit=args.quiet_limit)
             measured = latency({s.name: (s.base, s.query_path, None) for s in systems}, query, 100, 10.0)
             for system in systems:
                 figures[system.name]["latency ms"].append(measured[system.name].median_ms or 0.0)

@@ -109,6 +109,11 @@ def markdown(report: dict) -> str:
                       f"(granian; `bench/fixed_answer.py`), takes {ceiling:.0f} requests/s from the same 8 clients"
                       + (f": {ceiling / oxigraph:.2f}× the Oxigraph server's point lookups. No answer served by "
                          "Python, a result-cache hit included, can be faster here." if oxigraph else ".")]
+        if quiet := data.get("quiet"):
+            lines += ["", "Before each measurement the benchmark waited for the machine to be idle (under 0.15 busy "
+                      "cores over a second, for at most `--quiet-limit` seconds): " + "; ".join(
+                          f"{what}: {q['waited_s']:g} s, then {q['busy_cores']:g} cores busy"
+                          for what, q in quiet.items()) + "."]
         rows = ratios(data, limit)
         if rows:
             lines += ["", "| ratio (same run) | measured | target | holds |", "|---|---|---|---|"]

@@ -31,6 +31,7 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 from clients import latency, throughput  # noqa: E402
+from quiet import wait_until_quiet  # noqa: E402
 from report import machine, write_report  # noqa: E402
 from servers import SYSTEMS, FixedAnswer, System  # noqa: E402
 
@@ -132,9 +133,11 @@ def run_size(size: int, args: argparse.Namespace, skips: dict[str, set[str]]) ->
                 "load_s": system.load_seconds, "load_peak_mb": (system.load_peak or 0) / 2**20,
                 "start_s": system.start_seconds, "latency": {}, "throughput": {}}
         print(f"[{size}] latency", file=sys.stderr, flush=True)
+        results["quiet"] = {"latency": vars(wait_until_quiet(limit=args.quiet_limit))}
         measure_latency(systems, queries, args, skips, results["systems"])
         for system in systems:
             print(f"[{size}] {system.name}: throughput", file=sys.stderr, flush=True)
+            results["quiet"][system.name] = vars(wait_until_quiet(limit=args.quiet_limit))
             measure_throughput(system, queries, args, skips[system.name], results["systems"][system.name])
             results["systems"][system.name]["serving_rss_mb"] = system.rss() / 2**20
         results["fixed answer, 8 clients"] = fixed_answer_throughput(queries["point lookup"], data, args)
@@ -163,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="Duration of each throughput figure.")
     parser.add_argument("--disk-only-from", type=int, default=10_000_000, metavar="SIZE",
                         help="From this size on, only the on-disk stores are measured (loading and serving).")
+    parser.add_argument("--quiet-limit", type=float, default=120.0, metavar="SECONDS",
+                        help="Longest wait, before each measurement, for the machine to be idle.")
     parser.add_argument("--rdflib-limit", type=float, default=30.0, help="Time limit of an rdflib query, seconds.")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/jaikg-bench"))

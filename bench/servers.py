@@ -4,6 +4,7 @@ the memory of its process tree (sampled from /proc)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -90,11 +91,12 @@ def run_measured(command: list[str]) -> tuple[float, int]:
     return seconds, peak
 
 
-def wait_up(url: str, process: subprocess.Popen, timeout: float = 1800) -> None:
+def wait_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 1800) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
+            said = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise RuntimeError(f"server exited with {process.returncode}; its last words ({log}):\n{said}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -146,15 +148,24 @@ class System:
     def start(self) -> None:
         self.prepare()
         start = time.perf_counter()
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.launch()
         memory = PeakMemory(self.process.pid)
-        wait_up(self.health_url, self.process)
+        wait_up(self.health_url, self.process, self.log)
         self.after_start()
         started = time.perf_counter() - start
         peak = memory.stop()
         if self.load_seconds is None:
             self.load_seconds, self.load_peak = started, peak
         self.start_seconds = started
+
+    @property
+    def log(self) -> Path:
+        """The server's standard error, kept for when it fails."""
+        return self.workdir / (re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") + ".log")
+
+    def launch(self) -> None:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=log)
 
     def rss(self) -> int:
         return tree_rss(self.process.pid) if self.process else 0
@@ -173,8 +184,8 @@ class System:
         """After a query past the time limit (the engine cannot cancel it)."""
         self.stop()
         self.port = free_port()
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_up(self.health_url, self.process)
+        self.launch()
+        wait_up(self.health_url, self.process, self.log)
         self.after_start()
 
 

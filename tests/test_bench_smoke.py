@@ -15,7 +15,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "2000", "--repeats", "3", "--budget", "1",
-         "--seconds", "0.3", "--out", str(out), "--workdir", str(tmp_path / "work")],
+         "--seconds", "0.3", "--quiet-limit", "1", "--out", str(out), "--workdir", str(tmp_path / "work")],
         capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     table = (out / "results.md").read_text(encoding="utf-8")
@@ -29,7 +29,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
 def test_alternate_smoke(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "alternate.py"), "--size", "2000", "--rounds", "1", "--seconds", "0.3",
-         "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
+         "--quiet-limit", "1", "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert [line.split(":")[0] for line in done.stdout.splitlines()] == [
         "point lookup, latency ms", "point lookup, 8 cold", "point lookup, 8 warm"]
