@@ -18,8 +18,8 @@ import pyoxigraph as ox
 
 from .namespaces import PREFIXES
 from .result_rows import COUNTABLE, TSV, count_rows, most_rows, without_last_row
-from .sparql_lexer import (keyword_tokens, limit_solutions, query_form, service_targets, tokens, undeclared_prefix,
-                           words_containing)
+from .sparql_lexer import (Token, keyword_tokens, limit_solutions, query_form, service_targets, tokens,
+                           undeclared_prefix, words_containing)
 from .store import GraphStore
 
 SOLUTION_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -386,16 +386,38 @@ def answer_update(store: GraphStore, request: UpdateRequest) -> None:
     try:
         store.update(text, base_iri=request.base_iri)
     except SyntaxError as error:
-        raise syntax_error(error, request.update) from None
+        raise syntax_error(_syntax_error_in(request, text) or error, request.update) from None
     except RuntimeError as error:
         raise UpdateFailed(400, f"the update could not be applied, nothing changed: {error}") from None
     except OSError as error:
         raise SparqlError(500, f"the update could not be applied, nothing changed: {error}") from None
 
 
+def _syntax_error_in(request: UpdateRequest, ran: str) -> SyntaxError | None:
+    """The parser's error on the update as the client wrote it, when the text that ran had clauses added
+    (`_with_using_clauses`), whose line and column would not be the client's: the update is run again, as written,
+    on an empty store (LOAD and SERVICE were refused before). None when the text ran as written, or when the client's
+    text parses (then the added clauses are at fault, and the error of the text that ran is reported)."""
+    if ran == request.update:
+        return None
+    try:
+        ox.Store().update(request.update, base_iri=request.base_iri)
+    except SyntaxError as error:
+        return error
+    except (RuntimeError, OSError, ValueError):
+        return None
+    return None
+
+
 def _with_using_clauses(request: UpdateRequest) -> str:
     """The protocol's `using-graph-uri` / `using-named-graph-uri` as `USING` clauses before every `WHERE` of a
-    DELETE/INSERT operation. An update that has its own `USING` or `WITH` conflicts with them: 400."""
+    DELETE/INSERT operation. An update that has its own `USING` or `WITH` conflicts with them: 400.
+
+    `DELETE WHERE { P }` cannot take USING clauses (the grammar has none there), but SPARQL 1.1 Update (section
+    3.1.3.3) defines it as `DELETE { P } WHERE { P }`, and the protocol's parameters set the dataset of the WHERE of
+    every DELETE/INSERT operation (SPARQL 1.1 Protocol, section 2.2.3): so it is written in that long form, with the
+    clauses before its WHERE. As with USING, P is then matched in the dataset the parameters name, and what it
+    matches is deleted from the graphs P names: the stored default graph for the triples outside a GRAPH block."""
     text = request.update
     if not (request.using_graph_uris or request.using_named_graph_uris):
         return text
@@ -405,10 +427,28 @@ def _with_using_clauses(request: UpdateRequest) -> str:
     clauses = "".join(f"USING <{iri}> " for iri in checked_iris(request.using_graph_uris, "using-graph-uri"))
     clauses += "".join(f"USING NAMED <{iri}> "
                        for iri in checked_iris(request.using_named_graph_uris, "using-named-graph-uri"))
-    pieces, last, previous = [], 0, None
-    for token in tokens(text):
-        if token.depth == 0 and token.is_keyword("WHERE") and not (previous and previous.is_keyword("DELETE")):
-            pieces.extend([text[last:token.start], clauses])
-            last = token.start
-        previous = token
+    all_tokens = tokens(text)
+    pieces, last = [], 0
+    for index, token in enumerate(all_tokens):
+        if token.depth != 0 or not token.is_keyword("WHERE"):
+            continue
+        inserted = clauses
+        if index > 0 and all_tokens[index - 1].is_keyword("DELETE"):
+            pattern = _group_after(text, all_tokens, index)
+            if pattern is None:  # not a `{ … }`: the parser will say what is wrong
+                continue
+            inserted = f"{pattern} {clauses}"
+        pieces += [text[last:token.start], inserted]
+        last = token.start
     return "".join(pieces) + text[last:]
+
+
+def _group_after(text: str, all_tokens: tuple[Token, ...], index: int) -> str | None:
+    """The text of the `{ … }` group that starts at the token after `all_tokens[index]`, braces included; None when
+    no group starts there or it is not closed."""
+    if index + 1 >= len(all_tokens) or all_tokens[index + 1].text != "{":
+        return None
+    opening = all_tokens[index + 1]
+    closing = next((token for token in all_tokens[index + 2:] if token.text == "}" and token.depth == opening.depth),
+                   None)
+    return None if closing is None else text[opening.start:closing.start + 1]

@@ -20,7 +20,7 @@ import requests
 from jaikg.loading import build_store
 from jaikg.workers import WorkerPool
 
-from .live import free_port, thread_server, wait_until_up
+from .live import cli_server, free_port, thread_server, wait_until_up
 
 TOKEN = "s3cret-token"
 MARK = "ASK { GRAPH ?g { <urn:jaikg:test:a> <urn:jaikg:test:b> ?o } }"
@@ -47,8 +47,8 @@ def ask(server: str, query: str) -> bool:
     return response.json()["boolean"]
 
 
-def update(server: str, text: str, token: str | None = TOKEN) -> requests.Response:
-    headers = {"Content-Type": "application/sparql-update"}
+def update(server: str, text: str, token: str | None = TOKEN, **extra: str) -> requests.Response:
+    headers = {"Content-Type": "application/sparql-update", **extra}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     return requests.post(server + "/sparql", data=text.encode(), headers=headers, timeout=60)
@@ -90,6 +90,37 @@ def test_token_is_required_and_compared_in_constant_time(server: str, pool: Work
     assert ask(server, MARK), "the workers see the update as soon as it has returned"
     assert update(server, "DROP GRAPH <urn:jaikg:test:g>").status_code == 204
     assert not ask(server, MARK)
+
+
+def test_a_write_through_a_rebound_name_is_refused_without_a_token(server: str) -> None:
+    """DNS rebinding: a page of http://rebind.example:PORT, whose name its owner then points at 127.0.0.1, sends
+    its writes to `jaikg serve --update` with that name as both Host and Origin, so for the browser and for the
+    Origin check they are same-origin. Without an update token they are 403 and change nothing; reads through that
+    name are answered, and writes that name the server by localhost or an IP address pass. With a token (the
+    remedy the refusal names) no page can write without it, so any name is accepted from a client that has it."""
+    with cli_server("--update", "--workers", "0") as url:
+        port = url.rsplit(":", 1)[1]
+        rebound = {"Host": f"rebind.example:{port}", "Origin": f"http://rebind.example:{port}"}
+        refused = update(url, INSERT_MARK, token=None, **rebound)
+        assert refused.status_code == 403, refused.text
+        assert "rebind.example" in refused.json()["message"] and "--update-token" in refused.json()["message"]
+        stored = requests.put(url + "/data", params={"graph": "urn:jaikg:test:g"}, timeout=30,
+                              data=b"<urn:jaikg:test:a> <urn:jaikg:test:b> 1 .",
+                              headers={**rebound, "Content-Type": "text/turtle"})
+        assert stored.status_code == 403, stored.text
+        read = requests.get(url + "/sparql", params={"query": MARK}, headers=rebound, timeout=30)
+        assert read.status_code == 200 and read.json()["boolean"] is False
+        for host in ("localhost", "127.0.0.1", "[::1]"):
+            same = {"Host": f"{host}:{port}", "Origin": f"http://{host}:{port}"}
+            assert update(url, INSERT_MARK, token=None, **same).status_code == 204, host
+        assert ask(url, MARK)
+
+    port = server.rsplit(":", 1)[1]
+    named = {"Host": f"rebind.example:{port}", "Origin": f"http://rebind.example:{port}"}
+    assert update(server, INSERT_MARK, token=None, **named).status_code == 401
+    assert update(server, INSERT_MARK, **named).status_code == 204
+    assert ask(server, MARK)
+    assert update(server, "DROP GRAPH <urn:jaikg:test:g>").status_code == 204
 
 
 BIG_UPDATE = """INSERT { GRAPH <urn:jaikg:test:pairs> { ?a <urn:jaikg:test:pair> ?b } } WHERE {

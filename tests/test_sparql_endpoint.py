@@ -386,3 +386,56 @@ def test_healthz(live_server: str) -> None:
     body = requests.get(live_server + "/healthz", timeout=30).json()
     assert body["status"] == "ok" and body["data"] is True
     assert json.dumps(body)
+
+
+INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+GRAPHS = """<urn:a> <urn:p> 1 . <urn:b> <urn:p> 2 .
+GRAPH <urn:g1> { <urn:a> <urn:p> 1 . <urn:c> <urn:p> 3 }
+GRAPH <urn:g2> { <urn:a> <urn:p> 1 }"""
+"""The stored default graph, and two named graphs that share one of its triples."""
+
+
+def quads(store: ox.Store) -> set[str]:
+    return {str(quad) for quad in store}
+
+
+def quad(subject: str, value: int, graph: str | None = None) -> str:
+    where = f" <{graph}>" if graph else ""
+    return f'<{subject}> <urn:p> "{value}"^^<{INTEGER}>{where}'
+
+
+@pytest.mark.parametrize(("update", "parameters", "kept"), [
+    # The WHERE is matched in the dataset whose default graph is g1, finding (a 1) and (c 3); the template's
+    # triples are outside any GRAPH, so what they match is deleted from the stored default graph: (a 1) there.
+    ("DELETE WHERE { ?s <urn:p> ?o }", {"using-graph-uri": "urn:g1"},
+     {quad("urn:b", 2), quad("urn:a", 1, "urn:g1"), quad("urn:c", 3, "urn:g1"), quad("urn:a", 1, "urn:g2")}),
+    # The dataset's only named graph is g1: GRAPH ?g matches there alone, and deletes from there alone.
+    ("DELETE WHERE { GRAPH ?g { ?s <urn:p> ?o } }", {"using-named-graph-uri": "urn:g1"},
+     {quad("urn:a", 1), quad("urn:b", 2), quad("urn:a", 1, "urn:g2")}),
+])
+def test_using_graph_parameters_set_the_dataset_of_delete_where(update: str, parameters: dict[str, str],
+                                                                kept: set[str]) -> None:
+    """SPARQL 1.1 Protocol 2.2.3: using-graph-uri and using-named-graph-uri set the dataset in which the WHERE of
+    a DELETE/INSERT operation is matched; SPARQL 1.1 Update 3.1.3.3 defines `DELETE WHERE { P }` as
+    `DELETE { P } WHERE { P }`, so they apply to it as to the long form."""
+    store = ox.Store()
+    store.update(f"INSERT DATA {{ {GRAPHS} }}")
+    with thread_server({"STORE": store, "UPDATE": True}) as url:
+        response = requests.post(url + "/sparql", params=parameters, data=update.encode(), timeout=30,
+                                 headers={"Content-Type": "application/sparql-update"})
+        assert response.status_code == 204, response.text
+    assert quads(store) == kept
+
+
+def test_a_syntax_error_in_an_update_with_using_graph_uri_is_placed_in_the_text_sent(writable_server: str) -> None:
+    """The USING clauses the parameters add do not move the line and column of the parser's message: they are
+    where the same update sent without the parameter has them (after `?p`, on line 2)."""
+    update = "INSERT { ?s ?p ?o }\nWHERE { ?s ?p }"
+    headers = {"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"}
+    places = []
+    for parameters in ({}, {"using-graph-uri": "urn:g1"}, {"using-named-graph-uri": "urn:g1"}):
+        response = requests.post(writable_server + "/sparql", params=parameters, data=update.encode(),
+                                 headers=headers, timeout=30)
+        assert response.status_code == 400 and response.json()["error"] == "query-syntax-error"
+        places.append((response.json()["line"], response.json()["column"]))
+    assert places[0][0] == 2 and places[1:] == [places[0], places[0]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
 from jaikg.sparql import (GRAPH_TYPES, NotAcceptable, QueryRequest, UpdateRequest, media_type_for_format,
@@ -14,7 +15,8 @@ from ..negotiation import content_type, negotiate
 from ..protocol import ALLOWED_METHODS, Operation, read_operation
 from ..service_description import service_description
 from ..state import jaikg
-from ..writes import authorize_write, write_done
+from ..writes import authorize_write, serialized_write, write_done
+from .graph_store import graph_store_description
 from .ui import ui_context
 
 bp = Blueprint("sparql", __name__)
@@ -78,9 +80,10 @@ def run_query(operation: Operation) -> Response:
 def run_update(operation: Operation) -> Response:
     authorize_write()
     state = jaikg()
-    state.executor.update(UpdateRequest(
-        update=operation.text, using_graph_uris=operation.graphs, using_named_graph_uris=operation.named_graphs,
-        base_iri=request.base_url, allowed_services=state.settings.allowed_services))
+    with serialized_write():
+        state.executor.update(UpdateRequest(
+            update=operation.text, using_graph_uris=operation.graphs, using_named_graph_uris=operation.named_graphs,
+            base_iri=request.base_url, allowed_services=state.settings.allowed_services))
     return write_done()
 
 
@@ -91,8 +94,11 @@ def describe_service(operation: Operation) -> Response:
         page.vary.add("Accept")
         return page
     media_type = choose_media_type("DESCRIBE", operation.format, "the service description")
-    triples = service_description(url_for("sparql.endpoint", _external=True), update=jaikg().settings.update,
+    endpoint_url = url_for("sparql.endpoint", _external=True)
+    triples = service_description(endpoint_url, update=jaikg().settings.update,
                                   void_url=url_for("void.void", _external=True))
+    triples += graph_store_description(ox.NamedNode(endpoint_url + "#service"),
+                                       url_for("graph_store.graph_store", _external=True))
     response = Response(write_rdf(triples, media_type), content_type=content_type(media_type))
     response.vary.add("Accept")
     return response
