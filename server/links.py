@@ -1,11 +1,14 @@
 """Where each of the graph's IRIs lives on this server: `jr:x` → /resource/x, `jev:x` → /evidence/x, `jo:T` →
-/ontology/T. The same table drives the pages (Python) and the query UI (JavaScript)."""
+/ontology/T, the ontology's two documents → /ontology and /ontology/alignments. The same table drives the pages
+(Python) and the query UI (JavaScript)."""
 
 from __future__ import annotations
 
 from jaikg.namespaces import EVIDENCE, ONTOLOGY, ONTOLOGY_GRAPH, RESOURCE
 
 ONTOLOGY_DOCUMENT = ONTOLOGY.rstrip("#")
+ALIGNMENTS_DOCUMENT = ONTOLOGY_DOCUMENT + "/alignments"
+"""The ontology module that aligns the terms with public vocabularies (`ontology/alignments.ttl`)."""
 
 LOCAL_PREFIXES: list[tuple[str, str]] = [
     (RESOURCE, "/resource/"),
@@ -14,7 +17,8 @@ LOCAL_PREFIXES: list[tuple[str, str]] = [
 ]
 """Namespace → path prefix on this server."""
 
-LOCAL_DOCUMENTS: dict[str, str] = {ONTOLOGY_DOCUMENT: "/ontology", ONTOLOGY_GRAPH: "/ontology"}
+LOCAL_DOCUMENTS: dict[str, str] = {ONTOLOGY_DOCUMENT: "/ontology", ONTOLOGY_GRAPH: "/ontology",
+                                   ALIGNMENTS_DOCUMENT: "/ontology/alignments"}
 
 
 def local_path(iri: str) -> str | None:

@@ -8,24 +8,27 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
-from jaikg.describe import (Description, describe, description_triples, exists, labels_of, ontology_term,
+from jaikg.describe import (Description, describe, exists, labels_of, ontology_modules, ontology_term,
                             ontology_terms, ontology_triples, similar_iris)
 from jaikg.namespaces import ONTOLOGY, PREFIXES, shorten
 from jaikg.sparql import GRAPH_TYPES, write_rdf
 from jaikg.store import GraphStore
 
 from ..errors import error_response
-from ..links import ONTOLOGY_DOCUMENT, iri_of, local_path
+from ..links import ALIGNMENTS_DOCUMENT, ONTOLOGY_DOCUMENT, iri_of, local_path
 from ..negotiation import content_type, negotiate
 from ..state import jaikg
 
 bp = Blueprint("pages", __name__)
 
-TWINS: dict[str, str] = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples"}
+TWINS: dict[str, str] = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
+                         ".trig": "application/trig", ".nq": "application/n-quads"}
 """Extension → media type of the machine-readable twins of every page."""
+TWIN_EXTENSION = "<any(" + ", ".join(f"'{extension}'" for extension in TWINS) + "):extension>"
+"""A route part matching the extension of a twin."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,22 @@ def chosen_type(forced: str | None) -> str:
     return media_type or "text/html"
 
 
-def rdf_response(triples: list[ox.Triple], media_type: str, path: str) -> Response:
-    response = Response(write_rdf(triples, media_type), content_type=content_type(media_type))
+def rdf_response(statements: list[ox.Triple] | list[ox.Quad], media_type: str, path: str,
+                 prefixes: dict[str, str] | None = None) -> Response:
+    response = Response(write_statements(statements, media_type, prefixes), content_type=content_type(media_type))
     response.headers["Link"] = link_header(path)
     response.vary.add("Accept")
     return response
+
+
+def write_statements(statements: list[ox.Triple] | list[ox.Quad], media_type: str,
+                     prefixes: dict[str, str] | None = None) -> bytes:
+    """`write_rdf`, except that quads keep their graphs in every syntax that has graphs: `write_rdf` keeps them in
+    TriG and N-Quads but writes JSON-LD as triples."""
+    rdf_format = GRAPH_TYPES[media_type]
+    if rdf_format.supports_datasets and any(isinstance(statement, ox.Quad) for statement in statements):
+        return ox.serialize(statements, format=rdf_format, prefixes=PREFIXES if prefixes is None else prefixes)
+    return write_rdf(statements, media_type, prefixes=prefixes)
 
 
 def html_response(html: str, path: str) -> Response:
@@ -99,15 +113,30 @@ def iris_in(description: Description) -> set[str]:
         terms.extend(props)
         for values in props.values():
             terms.extend(values)
-    terms.extend(t for pair in description.incoming for t in pair)
+    terms.extend(t for link in description.incoming for t in (link.subject, link.predicate))
     terms.extend(t for triple in description.graph for t in (triple.subject, triple.predicate, triple.object))
     terms.extend(description.instances)
     terms.extend(t for pair in description.uses for t in pair)
     for evidence in description.evidence:
         terms.extend(t for fact in evidence.facts for t in fact)
-        if evidence.section:
-            terms.append(ox.NamedNode(evidence.section))
+    terms.extend(ox.NamedNode(source.section) for source in description.sources.values() if source.section)
     return {t.value for t in terms if isinstance(t, ox.NamedNode)}
+
+
+def description_rdf(description: Description, media_type: str) -> list[ox.Triple] | list[ox.Quad]:
+    """The twin of a page in `media_type`: the evidence graphs as named graphs where the syntax has them, else the
+    union with each fact reified (`Description.triples`)."""
+    return description.quads() if GRAPH_TYPES[media_type].supports_datasets else description.triples()
+
+
+def description_html(store: GraphStore, description: Description, path: str, heading: str | None = None) -> str:
+    """The HTML view of a description (`store` gives the labels of the IRIs it names)."""
+    iri = description.iri
+    labels = labels_of(store, iris_in(description) | {iri})
+    return render_template(
+        "entity.html", d=description, iri=iri, short=shorten(iri), heading=heading,
+        title=heading or labels.get(iri, shorten(iri)), t=lambda term: view_term(term, labels), ox_iri=ox.NamedNode,
+        local=local_path, short_of=shorten, alternates=alternates(path))
 
 
 def entity_page(prefix: str, slug: str) -> Response:
@@ -119,14 +148,10 @@ def entity_page(prefix: str, slug: str) -> Response:
     if not exists(store, iri):
         return not_found(iri, prefix, slug)
     media_type = chosen_type(forced)
-    if media_type != "text/html":
-        return rdf_response(description_triples(store, iri), media_type, path)
     description = describe(store, iri)
-    labels = labels_of(store, iris_in(description) | {iri})
-    return html_response(render_template(
-        "entity.html", d=description, iri=iri, short=shorten(iri), title=labels.get(iri, shorten(iri)),
-        t=lambda term: view_term(term, labels), ox_iri=ox.NamedNode, local=local_path, short_of=shorten,
-        alternates=alternates(path)), path)
+    if media_type != "text/html":
+        return rdf_response(description_rdf(description, media_type), media_type, path)
+    return html_response(description_html(store, description, path), path)
 
 
 def wants_html() -> bool:
@@ -163,19 +188,73 @@ def term(term: str) -> Response:
 
 
 @bp.route("/ontology")
-@bp.route("/ontology<any('.ttl', '.jsonld', '.nt'):extension>")
+@bp.route("/ontology" + TWIN_EXTENSION)
 def ontology(extension: str | None = None) -> Response:
     """The ontology document: every class and property with its labels and definition; its twins are the
-    ontology graph itself."""
+    ontology graph itself (the core ontology and its alignments, as the loader holds them)."""
     store = jaikg().store
     media_type = chosen_type(TWINS.get(extension) if extension else None)
     if media_type != "text/html":
         return rdf_response(ontology_triples(store), media_type, "/ontology")
     terms = ontology_terms(store)
     described = {iri: describe_term(store, iri) for kind in terms for iri in terms[kind]}
+    alignments = describe_term(store, ALIGNMENTS_DOCUMENT)
+    related = [{"relation": "Its alignments to public vocabularies:", "href": alignments["path"],
+                "title": alignments["title"] or shorten(ALIGNMENTS_DOCUMENT)}]
     return html_response(render_template(
         "ontology.html", terms=terms, described=described, namespace=ONTOLOGY, document=ONTOLOGY_DOCUMENT,
-        header=describe_term(store, ONTOLOGY_DOCUMENT), alternates=alternates("/ontology")), "/ontology")
+        header=describe_term(store, ONTOLOGY_DOCUMENT), related=related, alignments=[],
+        alternates=alternates("/ontology")), "/ontology")
+
+
+@bp.route("/ontology/alignments")
+@bp.route("/ontology/alignments" + TWIN_EXTENSION)
+def alignments(extension: str | None = None) -> Response:
+    """The alignments module of the ontology (`ontology/alignments.ttl`): each term of the ontology with its
+    public counterparts; its twins are the module's own statements, with its prefixes."""
+    path = "/ontology/alignments"
+    module = ontology_modules().get(ALIGNMENTS_DOCUMENT)
+    if module is None:
+        abort(404, description=f"{ALIGNMENTS_DOCUMENT} is not among the shipped ontology files.")
+    media_type = chosen_type(TWINS.get(extension) if extension else None)
+    if media_type != "text/html":
+        return rdf_response(module.triples, media_type, path, prefixes=PREFIXES | module.prefixes)
+    store = jaikg().store
+    ontology_header = describe_term(store, ONTOLOGY_DOCUMENT)
+    related = [{"relation": "Aligns the terms of:", "href": "/ontology",
+                "title": ontology_header["title"] or shorten(ONTOLOGY_DOCUMENT)}]
+    return html_response(render_template(
+        "ontology.html", terms={}, described={}, namespace=ONTOLOGY, document=ALIGNMENTS_DOCUMENT,
+        header=describe_term(store, ALIGNMENTS_DOCUMENT), related=related,
+        alignments=alignment_rows(module.triples, module.prefixes), alternates=alternates(path)), path)
+
+
+def alignment_rows(triples: list[ox.Triple], prefixes: dict[str, str]) -> list[dict]:
+    """The module's statements grouped by subject in the file's order, the module's own header left out (the
+    page shows it above), each IRI written as the file's prefixed name and linked to its page here if it has one."""
+    names: dict[str, str] = {}
+    for triple in triples:
+        for node in (triple.subject, triple.predicate, triple.object):
+            if isinstance(node, ox.NamedNode):
+                names[node.value] = _prefixed(node.value, PREFIXES | prefixes)
+    grouped: dict[ox.NamedNode | ox.BlankNode, list[tuple[dict, dict]]] = {}
+    for triple in triples:
+        if triple.subject == ox.NamedNode(ALIGNMENTS_DOCUMENT):
+            continue
+        grouped.setdefault(triple.subject, []).append((view_term(triple.predicate, names),
+                                                       view_term(triple.object, names)))
+    return [{"id": subject.value.rpartition("#")[2], "subject": view_term(subject, names), "statements": statements}
+            for subject, statements in grouped.items()]
+
+
+def _prefixed(iri: str, prefixes: dict[str, str]) -> str:
+    """`iri` as a prefixed name, with the longest namespace of `prefixes` that covers it (else the IRI)."""
+    covering = [(namespace, name) for name, namespace in prefixes.items()
+                if iri.startswith(namespace) and len(iri) > len(namespace)]
+    if not covering:
+        return iri
+    namespace, name = max(covering, key=lambda pair: len(pair[0]))
+    return f"{name}:{iri[len(namespace):]}"
 
 
 def describe_term(store: GraphStore, iri: str) -> dict:
