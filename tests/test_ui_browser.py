@@ -124,3 +124,115 @@ def test_pages_fit_a_phone_screen(chromium_driver, live_server: str, path: str) 
         assert scroll <= width, f"{path} is {scroll}px wide in a {width}px window"
     finally:
         driver.set_window_size(1400, 1000)
+
+
+# The elements Tab stops at, in order (the page sets no positive tabindex), and the one Tab or Shift+Tab reaches
+# from `arguments[0]`.
+TAB_NEIGHBOUR = """
+const tabbable = [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+  .filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0);
+return tabbable[tabbable.indexOf(arguments[0]) + arguments[1]];
+"""
+
+
+SHIFT_TAB = "shift+tab"
+
+
+def test_escape_then_tab_leaves_the_query_editor_and_the_page_says_how(chromium_driver, live_server: str) -> None:
+    """WCAG 2.1.2, no keyboard trap: in the editor Tab indents, and Escape then Tab (Shift+Tab) moves to the next
+    (previous) control, CodeMirror's escape hatch; Escape alone keeps focus in the editor; a visible hint near the
+    editor, its accessible description, says so."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver = chromium_driver
+    driver.get(live_server + "/")
+    wait_for_editor(driver)
+    driver.execute_script("window.jaikgYasgui.getTab().setQuery('SELECT * WHERE { ?s ?p ?o }');")
+    editor_input = driver.find_element(By.CSS_SELECTOR, ".yasqe .CodeMirror textarea")
+    driver.find_element(By.CSS_SELECTOR, ".yasqe .CodeMirror-line").click()
+
+    def keys(*sequence: str) -> None:
+        actions = ActionChains(driver)
+        for key in sequence:
+            if key == SHIFT_TAB:
+                actions.key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT)
+            else:
+                actions.send_keys(key)
+        actions.perform()
+
+    def focused():
+        return driver.switch_to.active_element
+
+    keys(Keys.HOME, Keys.TAB)
+    assert focused() == editor_input, "Tab alone indents in the editor"
+    assert driver.execute_script("return window.jaikgYasgui.getTab().getQuery();").startswith(("\t", " "))
+
+    keys(Keys.ESCAPE)
+    assert focused() == editor_input, "Escape alone keeps the focus in the editor"
+    keys("#")
+    assert "#" in driver.execute_script("return window.jaikgYasgui.getTab().getQuery();")
+
+    after = driver.execute_script(TAB_NEIGHBOUR, editor_input, 1)
+    keys(Keys.ESCAPE, Keys.TAB)
+    assert focused() == after and after.get_attribute("class").startswith("yasqe_")
+
+    keys(SHIFT_TAB)
+    assert focused() == editor_input
+    before = driver.execute_script(TAB_NEIGHBOUR, editor_input, -1)
+    keys(Keys.ESCAPE, SHIFT_TAB)
+    assert focused() == before
+
+    assert editor_input.accessible_name == "SPARQL query"
+    described_by = editor_input.get_attribute("aria-describedby")
+    assert described_by, "the editor's input names the hint as its description"
+    hint = driver.find_element(By.ID, described_by)
+    assert hint.is_displayed() and "Escape" in hint.text and "Tab" in hint.text
+
+
+BROKEN_QUERIES = {
+    "undeclared prefix": "SELECT ?model WHERE {\n  ?model jo:developer ?developer .\n}",
+    "parser error": "SELECT ?s WHERE {\n  ?s ?p ?o ?extra .\n  ?s ?p ?o .\n}",
+}
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/plain"])
+@pytest.mark.parametrize("case", sorted(BROKEN_QUERIES))
+def test_a_failed_query_shows_the_message_and_marks_the_line(chromium_driver, live_server: str, case: str,
+                                                             accept: str) -> None:
+    """A query the server refuses with 400 and a line and column (JSON, or text when the page asks for text): the
+    results area shows the server's message in words, not the body it came in, and the editor marks that line
+    until the query is edited."""
+    import requests
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    query = BROKEN_QUERIES[case]
+    expected = requests.post(live_server + "/sparql", data={"query": query}, timeout=30).json()
+    assert expected["error"] == "query-syntax-error" and expected["line"] > 1
+
+    driver = chromium_driver
+    driver.get(live_server + "/")
+    wait = wait_for_editor(driver)
+    driver.execute_script("const tab = window.jaikgYasgui.getTab(); tab.setQuery(arguments[0]);"
+                          "tab.setRequestConfig({acceptHeaderSelect: arguments[1]});", query, accept)
+    driver.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    shown = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".yasr .errorResult"))).text
+    assert expected["message"] in shown
+    assert f"line {expected['line']}, column {expected['column']}" in shown
+    assert "Query syntax error" in shown
+    assert '"error"' not in shown and "query-syntax-error" not in shown, f"the raw body is shown: {shown}"
+
+    marked = driver.execute_script("""
+        const yasqe = window.jaikgYasgui.getTab().getYasqe();
+        return [...Array(yasqe.lineCount()).keys()].filter(n => /jaikg-error-line/.test(yasqe.lineInfo(n).bgClass));
+    """)
+    assert marked == [expected["line"] - 1]
+    line_text = query.split("\n")[expected["line"] - 1]
+    drawn = driver.find_element(By.CSS_SELECTOR, ".CodeMirror-code .jaikg-error-line")
+    drawn_text = driver.execute_script("return arguments[0].parentNode.querySelector('pre').textContent;", drawn)
+    assert drawn_text.replace("\xa0", " ") == line_text  # CodeMirror draws runs of spaces with no-break spaces
+
+    driver.execute_script("window.jaikgYasgui.getTab().getYasqe().replaceRange(' ', {line: 0, ch: 0});")
+    assert not driver.find_elements(By.CSS_SELECTOR, ".CodeMirror-code .jaikg-error-line")

@@ -141,3 +141,70 @@ def test_html_export_works_from_a_file(chromium_driver, shipped_store, tmp_path)
     WebDriverWait(chromium_driver, 30).until(
         lambda driver: driver.execute_script("return document.getElementById('network').dataset.ready === 'true'"))
     assert TABLE_1_2_3_PLAYERS <= set(visible_nodes(chromium_driver))
+
+
+def test_graph_nodes_are_reachable_by_keyboard(chromium_driver, live_server) -> None:
+    """Each node shown is in a list beside the drawing: one Tab stop, arrow keys move between the nodes, each named
+    by its label; the focused node is highlighted in the drawing with its neighbours named; Enter opens its page,
+    as a click does; the list follows the filters."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    driver = chromium_driver
+    open_graph_page(driver, live_server)
+
+    def press(key: str):
+        ActionChains(driver).send_keys(key).perform()
+        return driver.switch_to.active_element
+
+    labels = driver.execute_script(
+        "return Object.fromEntries(window.jaikgNetwork.nodes().map(n => [n.data('label'), n.id()]));")
+    driver.find_element(By.ID, "network-search").click()
+    focused = driver.switch_to.active_element
+    for _ in range(20):  # the filters, then the node list
+        focused = press(Keys.TAB)
+        if focused.accessible_name in labels:
+            break
+    first = focused.accessible_name
+    assert first in labels, "Tab reaches the nodes"
+    highlighted = driver.execute_script("return window.jaikgNetwork.nodes('.highlighted').map(n => n.id())")
+    assert highlighted == [labels[first]]
+
+    second = press(Keys.ARROW_DOWN).accessible_name
+    assert second in labels and second != first
+    assert press(Keys.ARROW_UP).accessible_name == first
+    assert press(Keys.END).accessible_name != first
+    assert press(Keys.HOME).accessible_name == first
+
+    for _ in range(len(labels)):
+        if driver.switch_to.active_element.accessible_name == "NEDO":
+            break
+        press(Keys.ARROW_DOWN)
+    assert driver.switch_to.active_element.accessible_name == "NEDO"
+    details = driver.find_element(By.ID, "node-details").text
+    assert "NEDO" in details and "Post-5G" in details, "the focused node's neighbours are named"
+    assert driver.execute_script("return window.jaikgNetwork.nodes('.highlighted').map(n => n.id())") == [
+        RESOURCE + "nedo"]
+
+    assert press(Keys.TAB).accessible_name not in labels, "the list is one Tab stop"
+
+    Select(driver.find_element(By.ID, "program-filter")).select_by_value(RESOURCE + "post-5g-project")
+    listed = driver.execute_script(
+        "return [...document.querySelectorAll('#node-list a')].filter(a => a.getClientRects().length)"
+        ".map(a => a.textContent.trim())")
+    assert sorted(listed) == sorted(driver.execute_script(
+        "return window.jaikgNetwork.nodes(':visible').map(n => n.data('label'))"))
+
+    open_graph_page(driver, live_server)
+    driver.find_element(By.ID, "network-search").click()
+    for _ in range(20):
+        if press(Keys.TAB).accessible_name in labels:
+            break
+    for _ in range(len(labels)):
+        if driver.switch_to.active_element.accessible_name == "NEDO":
+            break
+        press(Keys.ARROW_DOWN)
+    press(Keys.ENTER)
+    WebDriverWait(driver, 15).until(lambda d: "/resource/nedo" in d.current_url)

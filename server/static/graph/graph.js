@@ -82,6 +82,71 @@
       });
     });
     document.getElementById("visible-count").textContent = String(cy.nodes(":visible").length);
+    syncNodeList(cy);
+  }
+
+  // The drawing is a canvas, out of reach of the keyboard: the nodes shown are also links in a list beside it.
+  // The list is one Tab stop (the arrow keys, Home and End move within it); focusing a node shows it as hovering
+  // does, Enter opens its page as a click does.
+  function fillNodeList(cy) {
+    var list = document.getElementById("node-list");
+    cy.nodes().sort(function (a, b) { return a.data("label").localeCompare(b.data("label")); })
+      .forEach(function (node) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        var swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.backgroundColor = node.data("colour");
+        swatch.setAttribute("aria-hidden", "true");
+        link.href = resourceUrl(node.data("iri"));
+        link.tabIndex = -1;
+        link.dataset.node = node.id();
+        link.appendChild(swatch);
+        link.appendChild(document.createTextNode(node.data("label")));
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+    list.addEventListener("keydown", function (event) {
+      var links = shownLinks();
+      var index = links.indexOf(event.target);
+      var next = { ArrowDown: index + 1, ArrowRight: index + 1, ArrowUp: index - 1, ArrowLeft: index - 1,
+                   Home: 0, End: links.length - 1 }[event.key];
+      if (next === undefined || index < 0) { return; }
+      event.preventDefault();
+      focusLink(links[Math.max(0, Math.min(next, links.length - 1))]);
+    });
+    list.addEventListener("focusin", function (event) {
+      var node = cy.$id(event.target.dataset.node);
+      showNode(cy, node);
+      var box = cy.extent(), at = node.position();
+      if (at.x < box.x1 || at.x > box.x2 || at.y < box.y1 || at.y > box.y2) { cy.center(node); }
+    });
+    list.addEventListener("focusout", function (event) { hideNode(cy, cy.$id(event.target.dataset.node)); });
+  }
+
+  function shownLinks() {
+    return Array.prototype.filter.call(document.querySelectorAll("#node-list a"), function (link) {
+      return !link.parentNode.hidden;
+    });
+  }
+
+  function focusLink(link) {
+    document.querySelectorAll("#node-list a[tabindex='0']").forEach(function (old) { old.tabIndex = -1; });
+    link.tabIndex = 0;
+    link.focus();
+  }
+
+  // Hidden nodes leave the list; the Tab stop stays on a node shown.
+  function syncNodeList(cy) {
+    document.querySelectorAll("#node-list a").forEach(function (link) {
+      link.parentNode.hidden = !cy.$id(link.dataset.node).visible();
+    });
+    var current = document.querySelector("#node-list a[tabindex='0']");
+    var links = shownLinks();
+    if ((!current || current.parentNode.hidden) && links.length) {
+      if (current) { current.tabIndex = -1; }
+      links[0].tabIndex = 0;
+    }
   }
 
   function highlight(cy, nodes) {
@@ -90,6 +155,28 @@
     var neighbourhood = nodes.closedNeighborhood();
     cy.elements().not(neighbourhood).addClass("faded");
     nodes.addClass("highlighted");
+  }
+
+  // What hovering (or focusing) a node shows: its neighbourhood highlighted, the relations on its edges, and in
+  // words, for a screen reader too, what the node is and what it is linked to.
+  function showNode(cy, node) {
+    highlight(cy, node);
+    node.connectedEdges().forEach(function (edge) { edge.style("label", edge.data("relation")); });
+    var links = node.connectedEdges(":visible").map(function (edge) {
+      var outgoing = edge.source().same(node);
+      var other = outgoing ? edge.target() : edge.source();
+      return outgoing ? edge.data("relation") + " " + other.data("label")
+                      : other.data("label") + " " + edge.data("relation") + " it";
+    });
+    var name = node.data("name") && node.data("name") !== node.data("label") ? ", " + node.data("name") : "";
+    document.getElementById("node-details").textContent = node.data("label") + " (" + node.data("category") +
+      name + ")" + (links.length ? ": " + links.join("; ") + "." : ", with no links shown.");
+  }
+
+  function hideNode(cy, node) {
+    node.connectedEdges().forEach(function (edge) { edge.removeStyle("label"); });
+    document.getElementById("node-details").textContent = "";
+    search(cy, document.getElementById("network-search").value);
   }
 
   function search(cy, text) {
@@ -125,15 +212,10 @@
       ]
     });
     fillControls(data, cy);
+    fillNodeList(cy);
     applyFilters(cy);
-    cy.on("mouseover", "node", function (event) {
-      highlight(cy, event.target);
-      event.target.connectedEdges().forEach(function (edge) { edge.style("label", edge.data("relation")); });
-    });
-    cy.on("mouseout", "node", function (event) {
-      event.target.connectedEdges().forEach(function (edge) { edge.removeStyle("label"); });
-      search(cy, document.getElementById("network-search").value);
-    });
+    cy.on("mouseover", "node", function (event) { showNode(cy, event.target); });
+    cy.on("mouseout", "node", function (event) { hideNode(cy, event.target); });
     cy.on("tap", "node", function (event) { window.location.assign(resourceUrl(event.target.data("iri"))); });
     document.getElementById("type-filters").addEventListener("change", function () { applyFilters(cy); });
     document.getElementById("program-filter").addEventListener("change", function () {

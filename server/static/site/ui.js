@@ -8,6 +8,90 @@
   Yasgui.Yasqe.defaults.autocompleters = ["variables", "prefixes"];
   Yasgui.Yasqe.defaults.prefixCcApi = config.prefixesUrl;
 
+  // No keyboard trap (WCAG 2.1.2): Tab indents in the editor, and Escape then Tab (or Shift+Tab) leaves it, the
+  // escape hatch CodeMirror documents. YASQE's own Escape blurs the editor, dropping focus on the page body: that
+  // binding goes, so Escape keeps the focus in the editor (and closes a completion list, as before).
+  delete Yasgui.Yasqe.defaults.extraKeys.Esc;
+  Yasgui.Yasqe.defineInitHook(function (editor) {
+    // The hook runs for every CodeMirror made; YASQE makes each query editor's inside its div.yasqe.
+    var place = editor.getWrapperElement().parentNode;
+    if (!place || !place.classList.contains("yasqe")) { return; }
+    var input = editor.getInputField();
+    input.setAttribute("aria-label", "SPARQL query");
+    input.setAttribute("aria-describedby", "editor-keys");
+    var escaped = false;
+    editor.on("keydown", function (_editor, event) {
+      // CodeMirror leaves an event marked codemirrorIgnore alone: the browser then moves the focus.
+      if (event.key === "Tab" && escaped) { event.codemirrorIgnore = true; }
+      if (["Shift", "Control", "Alt", "Meta"].indexOf(event.key) < 0) { escaped = event.key === "Escape"; }
+    });
+    editor.on("blur", function () { escaped = false; });
+    watchErrors(editor);
+  });
+
+  // A failed query: the server's body is JSON {"error", "message", "line", "column"} or, for a client preferring
+  // text, "400 query-syntax-error: message (line 2, column 9)". YASQE passes that body on as the error's text.
+  function serverError(text) {
+    if (!text) { return null; }
+    try {
+      var body = JSON.parse(text);
+      if (body && typeof body.message === "string") { return body; }
+    } catch (_notJson) { /* a text body */ }
+    var match = /^\d{3} ([\w-]+): ([\s\S]*?)(?: \(line (\d+), column (\d+)\))?\s*$/.exec(text);
+    if (!match) { return null; }
+    return { error: match[1], message: match[2], line: match[3] && Number(match[3]),
+             column: match[4] && Number(match[4]) };
+  }
+
+  // The message in words in the results area, where YASR would print the body as it came.
+  Yasgui.Yasr.defaults.errorRenderers = [function (error) {
+    var found = serverError(error.text);
+    if (!found) { return undefined; }
+    var box = document.createElement("div");
+    box.className = "jaikg-query-error";
+    box.setAttribute("role", "alert");
+    var title = document.createElement("p");
+    title.className = "jaikg-query-error-title";
+    var name = (found.error || "error").replace(/-/g, " ");
+    title.textContent = name.charAt(0).toUpperCase() + name.slice(1) +
+      (found.line ? " at line " + found.line + ", column " + found.column + " (marked in the editor)" : "");
+    var message = document.createElement("p");
+    message.className = "jaikg-query-error-message";
+    message.textContent = found.message;
+    box.appendChild(title);
+    box.appendChild(message);
+    return box;
+  }];
+
+  // The line the server names is marked in the editor until the query changes or is run again.
+  function watchErrors(editor) {
+    var marks = [];
+    function clear() {
+      marks.forEach(function (unmark) { unmark(); });
+      marks = [];
+    }
+    editor.on("change", clear);
+    editor.on("queryResponse", function (_editor, response) {
+      clear();
+      var found = response instanceof Error ? serverError(response.message) : null;
+      if (!found || !found.line) { return; }
+      var line = Math.min(found.line, editor.lineCount()) - 1;
+      var handle = editor.addLineClass(line, "background", "jaikg-error-line");
+      marks.push(function () { editor.removeLineClass(handle, "background", "jaikg-error-line"); });
+      var length = editor.getLine(line).length;
+      if (length > 0) {
+        // The word at the column, or the character there when it is not in one.
+        var ch = Math.min(Math.max(found.column - 1, 0), length - 1);
+        var token = editor.getTokenAt({ line: line, ch: ch + 1 });
+        var whole = token.string.trim() && token.start <= ch && ch < token.end;
+        var from = whole ? token.start : ch, to = whole ? token.end : ch + 1;
+        var at = editor.markText({ line: line, ch: from }, { line: line, ch: to },
+                                 { className: "jaikg-error-at", attributes: { title: found.message } });
+        marks.push(function () { at.clear(); });
+      }
+    });
+  }
+
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     persistenceId: null,
     populateFromUrl: false,
