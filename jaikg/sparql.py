@@ -352,16 +352,14 @@ def _answer_graph(triples: ox.QueryTriples, request: QueryRequest, writer: BodyW
     return QueryAnswer(write_rdf(kept, request.media_type), request.media_type, "graph", truncated=truncated)
 
 
-QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-
-
 def write_rdf(statements: Iterable[ox.Triple] | Iterable[ox.Quad], media_type: str,
               prefixes: dict[str, str] | None = None, output: BodyWriter | None = None) -> bytes:
     """Triples or quads in the RDF syntax of `media_type` (a key of GRAPH_TYPES), with the project's prefixes.
-    Triples written as TriG or N-Quads go to the default graph; quads written as a triple syntax lose their graph.
+    Triples written in a syntax with graphs (TriG, N-Quads, JSON-LD) go to the default graph; quads written in a
+    triple syntax lose their graph.
     With `output`, written there (what remains in memory is returned)."""
     rdf_format = GRAPH_TYPES[media_type]
-    fitted = _fit(statements, rdf_format in QUAD_FORMATS)
+    fitted = _fit(statements, rdf_format.supports_datasets)
     chosen = PREFIXES if prefixes is None else prefixes
     if output is None:
         return ox.serialize(fitted, format=rdf_format, prefixes=chosen)

@@ -63,20 +63,10 @@ def chosen_type(forced: str | None) -> str:
 
 def rdf_response(statements: list[ox.Triple] | list[ox.Quad], media_type: str, path: str,
                  prefixes: dict[str, str] | None = None) -> Response:
-    response = Response(write_statements(statements, media_type, prefixes), content_type=content_type(media_type))
+    response = Response(write_rdf(statements, media_type, prefixes=prefixes), content_type=content_type(media_type))
     response.headers["Link"] = link_header(path)
     response.vary.add("Accept")
     return response
-
-
-def write_statements(statements: list[ox.Triple] | list[ox.Quad], media_type: str,
-                     prefixes: dict[str, str] | None = None) -> bytes:
-    """`write_rdf`, except that quads keep their graphs in every syntax that has graphs: `write_rdf` keeps them in
-    TriG and N-Quads but writes JSON-LD as triples."""
-    rdf_format = GRAPH_TYPES[media_type]
-    if rdf_format.supports_datasets and any(isinstance(statement, ox.Quad) for statement in statements):
-        return ox.serialize(statements, format=rdf_format, prefixes=PREFIXES if prefixes is None else prefixes)
-    return write_rdf(statements, media_type, prefixes=prefixes)
 
 
 def html_response(html: str, path: str) -> Response:
