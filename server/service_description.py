@@ -44,8 +44,10 @@ def service_description(endpoint: str, *, update: bool, void_url: str) -> list[o
         ox.Triple(graph, RDF_TYPE, sd("Graph")),
         ox.Triple(dataset, ox.NamedNode(PREFIXES["rdfs"] + "seeAlso"), ox.NamedNode(void_url)),
         ox.Triple(service, ox.NamedNode(PREFIXES["rdfs"] + "comment"), ox.Literal(
-            "jaikg: a knowledge graph of the MEXT white paper chapter \"AI R&D in Japan\". The default graph is the "
-            "union of all named graphs; each evidence graph holds the facts one quote of the report states.",
+            "jaikg: a knowledge graph of the MEXT white paper chapter \"AI R&D in Japan\". The default graph of a "
+            "query is the union of all graphs (the stored default graph and every named graph); each evidence graph "
+            "holds the facts one quote of the report states. The WHERE of an update matches the stored default "
+            "graph unless the update names graphs (GRAPH, USING, or the protocol's using-graph-uri).",
             language="en")),
     ]
     if update:
