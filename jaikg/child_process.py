@@ -30,6 +30,7 @@ misses and page faults: in interleaved rounds at 10^5 triples the joins, the agg
 4-11% faster (3-hop join 1.24-1.29x the Oxigraph server's latency before, 1.13-1.16x after), at 10^6 0-10%, for
 1-2% more resident memory; the in-memory half of `jaikg load` used about 10% less CPU."""
 LIBRARY_DIRS = ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def worker_allocator(setting: str | None = None) -> str | None:
@@ -73,6 +74,18 @@ def exit_with_parent(interval: float = 1.0) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="jaikg-parent-watch", daemon=True).start()
+
+
+def private_memory(pid: int) -> int | None:
+    """Bytes of the resident memory of process `pid` that are its own: resident minus file-backed and shared pages
+    (`/proc/PID/statm`), so its heap counts and the libraries, or the files of an on-disk store the kernel caches
+    for it, do not. None when there is no such process (or no /proc: not Linux)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            fields = statm.read().split()
+    except OSError:
+        return None
+    return (int(fields[1]) - int(fields[2])) * PAGE_SIZE
 
 
 def process_exists(pid: int) -> bool:

@@ -29,6 +29,7 @@ from .publish import DEFAULT_TIMEOUT as PUBLISH_TIMEOUT
 from .remote_store import UNION_PARAMETERS
 from .stats import graph_stats
 from .validation import ENGINES, SHACL_LIMIT, validate_endpoint, validate_paths
+from .workers import DEFAULT_MAX_QUERY_MEMORY
 
 EXIT_CONFORMS, EXIT_INVALID, EXIT_LOAD_ERROR = 0, 1, 2
 
@@ -356,7 +357,12 @@ def query(query_or_file: str, output_format: str) -> None:
               help="With --update: writes need the header `Authorization: Bearer TOKEN`.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               metavar="SECONDS", envvar="JAIKG_TIMEOUT",
-              help="Longest a query may run; its worker process is then killed and the client gets 503.")
+              help="Longest a query may run; its worker process is then killed and the client gets 503. Also how "
+                   "long requests in progress may go on after SIGTERM.")
+@click.option("--max-query-memory", type=click.IntRange(min=0), default=DEFAULT_MAX_QUERY_MEMORY,
+              show_default=True, metavar="MB", envvar="JAIKG_MAX_QUERY_MEMORY",
+              help="Most memory (MiB) a query may take in its worker process beyond the worker's copy of the graph; "
+                   "the worker is then killed and the client gets 500. 0: no limit.")
 @click.option("--max-rows", type=click.IntRange(min=0), default=10_000, show_default=True, metavar="N",
               envvar="JAIKG_MAX_ROWS",
               help="Most rows (or triples) an answer carries; longer answers are cut, with X-JAIKG-Truncated: true. "
@@ -387,9 +393,10 @@ def query(query_or_file: str, output_format: str) -> None:
                    "union-default-graph parameter), native (already its default: Virtuoso, GraphDB, QLever, "
                    "Neptune, Fuseki with unionDefaultGraph).")
 def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir: Path | None, update: bool,
-          update_token: str | None, timeout: float, max_rows: int, workers: int | None, worker_allocator: str,
-          client_concurrency: int, max_query_length: int, cors_origins: tuple[str, ...], allowed_services: tuple[str, ...],
-          backend: str | None, backend_update: str | None, backend_union: str) -> None:
+          update_token: str | None, timeout: float, max_query_memory: int, max_rows: int, workers: int | None,
+          worker_allocator: str, client_concurrency: int, max_query_length: int, cors_origins: tuple[str, ...],
+          allowed_services: tuple[str, ...], backend: str | None, backend_update: str | None,
+          backend_union: str) -> None:
     """Serve the graph: SPARQL endpoint at /sparql, query UI at /, a page for every IRI.
 
     The shipped data plus --data (--data alone with --no-shipped) is validated first; invalid data stops
@@ -402,9 +409,11 @@ def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir
     from .loading import expand_paths
     from .locate import located_report
     from .serve import InvalidData, ServeOptions, serve as run_server
+    from .workers import SnapshotFailed
 
     options = ServeOptions(host=host, port=port, data=data, include_shipped=shipped, store_dir=store_dir,
-                           update=update, update_token=update_token, timeout=timeout, max_rows=max_rows or None, workers=workers,
+                           update=update, update_token=update_token, timeout=timeout,
+                           max_query_memory=max_query_memory or None, max_rows=max_rows or None, workers=workers,
                            worker_allocator=worker_allocator, client_concurrency=client_concurrency,
                            max_query_length=max_query_length,
                            cors_origins=cors_origins, allowed_services=allowed_services, backend=backend,
@@ -429,7 +438,7 @@ def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
         sys.exit(EXIT_LOAD_ERROR)
-    except CannotListen as error:
+    except (CannotListen, SnapshotFailed) as error:
         raise click.ClickException(f"{error}; nothing is served.") from None
     except InvalidData as invalid:
         files = expand_paths(data) + (resources.data_files() if shipped else [])

@@ -9,7 +9,14 @@ runs workers as threads on free-threaded Python only and checks for that build; 
 The Python side of a request still takes the GIL, as under any WSGI server; the queries themselves run in the
 worker processes.
 
-`SIGINT` / `SIGTERM` stop the server gracefully: `serve_wsgi` returns, and the caller closes the pool. An address
+`SIGINT` / `SIGTERM` stop the server gracefully: it stops accepting connections, lets the requests in progress
+finish, `serve_wsgi` returns, and the caller closes the pool. Granian waits for every connection it is answering,
+with no limit of its own, and a client that stops reading a streamed answer holds a thread of the WSGI app in its
+write forever (granian cannot kill a thread): so when requests are still in progress `shutdown_grace` seconds after
+the signal (or at a second signal), `on_overdue` (the pool's `close`: the queries stop) is called and the
+connections still open are shut down (`shutdown(2)` on their sockets, which stay granian's to close), which ends
+those writes with an error and the threads with them (and should that not be enough, the process exits
+`LAST_RESORT` seconds later). An address
 that cannot be listened on (taken, not this machine's, a privileged port) is `CannotListen`: `check_can_listen`
 finds it before the data is loaded, and `serve_wsgi` turns granian's error (a RuntimeError carrying a Rust
 backtrace) into one too.
@@ -18,8 +25,10 @@ backtrace) into one too.
 from __future__ import annotations
 
 import logging
+import os
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from granian.constants import Interfaces
@@ -27,6 +36,12 @@ from granian.server import MTServer
 
 GRANIAN_LOGGER = "_granian"
 FREE_THREADED_WARNING = "free-threaded Python support is experimental!"
+DEFAULT_SHUTDOWN_GRACE = 30.0
+"""Seconds the requests in progress get to finish after SIGTERM before their connections are closed."""
+LAST_RESORT = 10.0
+"""Seconds granian gets to finish once those connections are closed; then the process exits without it."""
+
+log = logging.getLogger(__name__)
 
 
 class CannotListen(OSError):
@@ -46,11 +61,45 @@ def check_can_listen(host: str, port: int) -> None:
 
 
 class ThreadedGranian(MTServer):
-    """Granian's thread-worker server, allowed on the GIL build of Python (see the module docstring)."""
+    """Granian's thread-worker server, allowed on the GIL build of Python (see the module docstring), whose
+    shutdown ends within `shutdown_grace` seconds plus the time the overdue requests take to fail."""
+
+    def __init__(self, *args: Any, shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE,
+                 on_overdue: Callable[[], None] = lambda: None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shutdown_grace = shutdown_grace
+        self.on_overdue = on_overdue
+        self.overdue = threading.Event()
+        """Set when the requests still in progress are to be cut: the grace is over, or a second signal came."""
+        self.stopped = threading.Event()
+        self._watchdog: threading.Thread | None = None
 
     def _check_gil(self) -> None:
         """Granian refuses to run worker threads where the GIL is enabled, because on that build its threads
         would share one interpreter lock; that is what a WSGI app in threads does under any server."""
+
+    def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
+        """The first SIGINT or SIGTERM starts the graceful stop and the clock of its grace; another cuts it short."""
+        super().signal_handler_interrupt(*args, **kwargs)
+        if self._watchdog is not None:
+            self.overdue.set()
+            return
+        self._watchdog = threading.Thread(target=self._cut_overdue_requests, name="jaikg-shutdown-watchdog",
+                                          daemon=True)
+        self._watchdog.start()
+
+    def _cut_overdue_requests(self) -> None:
+        self.overdue.wait(self.shutdown_grace)
+        if self.stopped.is_set():
+            return
+        log.warning("requests still in progress %g s after the stop signal: stopping their queries and closing "
+                    "their connections", self.shutdown_grace)
+        self.on_overdue()
+        closed = shut_down_connections(self.bind_port)
+        log.warning("closed %d connection(s) of clients still being answered", closed)
+        if not self.stopped.wait(LAST_RESORT):
+            log.error("the HTTP server did not stop %g s after its connections were closed: exiting", LAST_RESORT)
+            os._exit(1)
 
 
 class _DropFreeThreadedWarning(logging.Filter):
@@ -60,10 +109,53 @@ class _DropFreeThreadedWarning(logging.Filter):
         return record.getMessage() != FREE_THREADED_WARNING
 
 
-def serve_wsgi(app: Callable[..., Any], host: str, port: int, threads: int) -> None:
-    """Serve `app` on `host:port` with `threads` threads running it, until SIGINT or SIGTERM."""
+def _open_sockets() -> Iterator[int]:
+    """The descriptors of this process that are sockets (Linux: none found elsewhere)."""
+    try:
+        descriptors = os.listdir("/proc/self/fd")
+    except OSError:
+        return
+    for name in descriptors:
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                yield int(name)
+        except OSError:  # closed meanwhile
+            continue
+
+
+def shut_down_connections(port: int) -> int:
+    """`shutdown(2)` every TCP connection accepted on `port`; the descriptors stay open for their owner to close.
+    Returns how many were shut down."""
+    return sum(_shut_down_if_accepted_on(descriptor, port) for descriptor in _open_sockets())
+
+
+def _shut_down_if_accepted_on(descriptor: int, port: int) -> bool:
+    """Shut the socket `descriptor` down when it is a connection accepted on `port`: a listener has no peer, and a
+    connection this process made to another server has a port of its own."""
+    try:
+        sock = socket.socket(fileno=descriptor)
+    except OSError:  # closed meanwhile
+        return False
+    try:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM \
+                or sock.getsockname()[1] != port:
+            return False
+        sock.getpeername()
+        sock.shutdown(socket.SHUT_RDWR)
+        return True
+    except OSError:  # not connected, or closed meanwhile
+        return False
+    finally:
+        sock.detach()
+
+
+def serve_wsgi(app: Callable[..., Any], host: str, port: int, threads: int, *,
+               shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE, on_overdue: Callable[[], None] = lambda: None) -> None:
+    """Serve `app` on `host:port` with `threads` threads running it, until SIGINT or SIGTERM; the requests still
+    in progress `shutdown_grace` seconds after the signal are cut (`on_overdue`, then their connections closed)."""
     server = ThreadedGranian("jaikg", address=host, port=port, interface=Interfaces.WSGI, workers=1,
-                             blocking_threads=threads, websockets=False)
+                             blocking_threads=threads, websockets=False, shutdown_grace=shutdown_grace,
+                             on_overdue=on_overdue)
     logging.getLogger(GRANIAN_LOGGER).addFilter(_DropFreeThreadedWarning())
     try:
         server.serve(target_loader=lambda: app, wrap_loader=False)
@@ -72,3 +164,5 @@ def serve_wsgi(app: Callable[..., Any], host: str, port: int, threads: int) -> N
         if "os error" not in reason:
             raise
         raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from None
+    finally:
+        server.stopped.set()

@@ -19,7 +19,7 @@ from .loading import build_store, open_store, store_has_data
 from .remote_store import RemoteStore
 from .store import GraphStore
 from .validation import ValidationReport, validate_store
-from .workers import DEFAULT_TIMEOUT, WorkerPool
+from .workers import DEFAULT_MAX_QUERY_MEMORY, DEFAULT_TIMEOUT, WorkerPool
 
 DEFAULT_MAX_ROWS = 10_000
 
@@ -42,6 +42,8 @@ class ServeOptions:
     update: bool = False
     update_token: str | None = None
     timeout: float | None = DEFAULT_TIMEOUT
+    max_query_memory: int | None = DEFAULT_MAX_QUERY_MEMORY
+    """MiB a query may take in its worker beyond the worker's graph (None: no limit)."""
     max_rows: int | None = DEFAULT_MAX_ROWS
     workers: int | None = None
     """Query worker processes; default one per CPU, at least two. 0 runs queries in the server process, without
@@ -107,7 +109,9 @@ def app_config(options: ServeOptions, store: GraphStore) -> dict[str, Any]:
 
 
 def serve(options: ServeOptions) -> None:
-    """Validate the data (none to validate with a backend), then serve until interrupted."""
+    """Validate the data (none to validate with a backend), then serve until interrupted. After SIGTERM the
+    requests in progress get `timeout` seconds to finish (none takes longer, unless its client stopped reading);
+    then the workers are stopped and the connections still open closed (`jaikg.http_server`)."""
     from .http_server import check_can_listen, serve_wsgi
     from .server import create_app
 
@@ -121,10 +125,13 @@ def serve(options: ServeOptions) -> None:
         store = serving_store(options)
         if options.workers != 0:
             pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,
-                              isolate_network=not options.allowed_services, allocator=options.worker_allocator)
+                              isolate_network=not options.allowed_services, allocator=options.worker_allocator,
+                              max_query_memory=options.max_query_memory)
     try:
         app = create_app({**app_config(options, store), "EXECUTOR": pool})
-        serve_wsgi(app, options.host, options.port, options.threads)
+        serve_wsgi(app, options.host, options.port, options.threads,
+                   shutdown_grace=options.timeout or DEFAULT_TIMEOUT,
+                   on_overdue=pool.close if pool is not None else lambda: None)
     finally:
         if pool is not None:
             pool.close()

@@ -5,12 +5,24 @@ timeout that really frees the CPU has to end the process doing the work. `Worker
 worker processes, each holding its own read-only copy of the store, hands each request to an idle one, and on
 timeout sends it SIGKILL, starts a replacement in the background and raises `QueryTimeout` (HTTP 503).
 
+A query can also exhaust the machine's memory long before its time is up (nested CONCATs took a worker to 900 MB
+in 4 s). While any worker is busy, a thread of the pool reads the busy workers' own resident memory
+(`jaikg.child_process.private_memory`) every `MEMORY_POLL` seconds and kills, as for the time limit, a worker that
+holds more than `max_query_memory` MiB beyond what it held once its graph was loaded; the query's caller gets
+`QueryMemoryExceeded` (HTTP 500: the limit is the query's, trying again does not help), a streamed answer is cut.
+A thread and not a limit of the address space (RLIMIT_AS): mimalloc, which the workers preload, reserves large
+address ranges it never uses, and a thread also sees a worker whose caller is held in a write to a slow client.
+
 Each worker is a fresh interpreter (`python -m jaikg.workers`, like multiprocessing's "spawn" but without
 re-importing the parent's main module): forking the multithreaded WSGI process could copy a lock held by another
 thread. An in-memory store reaches the workers as an N-Quads dump the parent writes once (and again
 after each update); a persistent store (`--store DIR`) is opened read-only by each worker, which sees the parent's
 writes on opening. After an update the parent calls `reload()`, which replaces every worker before it returns, so
-no later query sees the old graph.
+no later query sees the old graph. When the dump of the updated graph cannot be written (a full /tmp, say), the
+workers of the old graph are stopped all the same and their dump removed (which may make the room), and the dump is
+tried again; while it keeps failing no worker runs, queries that need one get `WorkersUnavailable` (503), point
+lookups are answered on the updated graph, and the dump is retried in the background until it is written: no
+answer comes from the old graph once the update is applied, and the update itself stands.
 
 Workers run with mimalloc or jemalloc preloaded when the machine has one (`jaikg.child_process.worker_allocator`):
 Oxigraph allocates heavily while it evaluates joins, aggregates and regexes, and in a Python process with glibc's
@@ -31,6 +43,7 @@ pieces to the WSGI server and, when it is closed, frees the worker or (client go
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -50,7 +63,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .child_process import exit_with_parent, process_exists, start, worker_allocator
+from .child_process import exit_with_parent, private_memory, process_exists, start, worker_allocator
 from .sandbox import isolate_network
 from .sparql import (STREAM_THRESHOLD, QueryAnswer, QueryRequest, QueryTimeout, Spill, SparqlError, UpdateRequest,
                      answer_query, answer_update)
@@ -66,6 +79,14 @@ START_TIMEOUT = 300.0
 """Seconds a new worker may take to load its store before the pool gives up on it."""
 INLINE_ROWS = 1000
 """Rows a single-pattern SELECT may return when answered in the calling thread (writing them takes about 1 ms)."""
+DEFAULT_MAX_QUERY_MEMORY = 2048
+"""MiB of memory a query may take in its worker beyond the worker's copy of the graph (Virtuoso's MaxQueryMem has
+the same default). Sorting all of 10^6 triples took 171 MiB, the benchmark's joins and aggregates at most 24."""
+MIB = 1024 * 1024
+MEMORY_POLL = 0.02
+"""Seconds between two readings of a busy worker's memory: nested CONCATs grew one by 300 MB/s, so 6 MB apart."""
+DUMP_RETRY_DELAYS = (1.0, 30.0)
+"""First and longest wait before the pool tries again to write a dump of the graph that failed."""
 
 
 SNAPSHOT_FOLDER_PREFIX = "jaikg-workers-"
@@ -118,6 +139,23 @@ class WorkerSpec:
 
 class WorkerBusy(SparqlError):
     """No worker became free before the deadline."""
+
+
+class QueryMemoryExceeded(SparqlError):
+    """The query took more memory than its limit and was stopped."""
+
+
+class WorkersUnavailable(SparqlError):
+    """No worker runs: the graph could not be copied for them after an update."""
+
+
+class SnapshotFailed(Exception):
+    """The dump of the graph the workers load could not be written; `reason` says why, in the system's words."""
+
+    def __init__(self, what: str, error: OSError) -> None:
+        self.reason = error.strerror or re.sub(r" \(os error \d+\)$", "", str(error))
+        """Why, as the system says it: "No space left on device", "File too large" …"""
+        super().__init__(f"{what}: {self.reason}")
 
 
 def _worker_main(conn: Connection) -> None:
@@ -173,10 +211,14 @@ class _Worker:
 
     def __init__(self, spec: WorkerSpec, generation: int) -> None:
         self.generation = generation
+        self.loaded = 0
+        """Bytes of its own memory once it had loaded the graph: what its queries add is measured from there."""
+        self.memory_exceeded = False
         self.process, self.conn = start(__name__, spec.allocator)
         self._poller = select.poll()
         self._poller.register(self.conn.fileno(), select.POLLIN)
-        self.conn.send(spec)
+        with contextlib.suppress(OSError):  # it died at once (killed): `wait_ready` says so
+            self.conn.send(spec)
 
     def readable(self, timeout: float | None) -> bool:
         """Whether the worker has sent something (or closed its end) within `timeout` seconds (None: no limit).
@@ -199,6 +241,17 @@ class _Worker:
         if status != "ready":
             self.kill()
             raise RuntimeError(f"worker {self.pid} could not open the store: {detail}")
+        self.loaded = private_memory(self.pid) or 0
+
+    def stop_if_over(self, limit: int) -> bool:
+        """SIGKILL (not waited for: the thread using the worker collects it) when the worker holds more than `limit`
+        bytes beyond `loaded`; whether it did."""
+        used = private_memory(self.pid)
+        if used is None or used - self.loaded <= limit:
+            return False
+        self.memory_exceeded = True
+        self.process.kill()
+        return True
 
     def kill(self) -> None:
         """SIGKILL: the only way to stop a query in progress."""
@@ -210,17 +263,19 @@ class _Worker:
 
 class WorkerPool:
     """An executor with `run(request) -> QueryAnswer` that evaluates each query in a worker process and kills the
-    worker when the query runs past its time limit."""
+    worker when the query runs past its time limit or its memory limit."""
 
     def __init__(self, store: ox.Store, *, store_dir: Path | str | None = None, size: int | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT, isolate_network: bool = True,
                  evaluate: Evaluate = answer_query, allocator: str | None = None,
-                 stream_threshold: int = STREAM_THRESHOLD, inline_rows: int = INLINE_ROWS) -> None:
+                 stream_threshold: int = STREAM_THRESHOLD, inline_rows: int = INLINE_ROWS,
+                 max_query_memory: int | None = DEFAULT_MAX_QUERY_MEMORY) -> None:
         """`isolate_network`: cut the workers off the network (`jaikg.sandbox`); off when SERVICE may call an
         allowed endpoint. `evaluate` runs in the workers: a module-level function (it is pickled by name).
         `allocator`: "auto", "system" or a library path (`worker_allocator`). Answers past `stream_threshold`
         bytes come back as a stream (`QueryAnswer.chunks`). `inline_rows`: the row cap of single-pattern SELECTs
-        answered in the calling thread (0: every query goes to a worker)."""
+        answered in the calling thread (0: every query goes to a worker). `max_query_memory`: MiB a query may add to
+        its worker's memory before the worker is killed (None or 0: no limit)."""
         self.evaluate = evaluate
         self.inline_rows = inline_rows
         self.inline_answers = 0
@@ -232,6 +287,7 @@ class WorkerPool:
         self.store_dir = str(store_dir) if store_dir is not None else None
         self.size = size if size is not None else default_size()
         self.timeout = timeout
+        self.max_query_memory = max_query_memory or None
         remove_abandoned_snapshots()
         self._tempdir = tempfile.TemporaryDirectory(prefix=f"{SNAPSHOT_FOLDER_PREFIX}{os.getpid()}-")
         self._lock = threading.Condition()
@@ -241,20 +297,39 @@ class WorkerPool:
         self._generation = 0
         self._snapshots = 0
         self._closed = False
-        self._source = self._snapshot()
+        self._busy_now = threading.Event()
+        """Set when a worker becomes busy: wakes the memory watch, which sleeps while none is."""
+        self._dump_error: str | None = None
+        """Why the graph could not be copied for the workers after an update; None while they can run."""
+        self._resumer: threading.Thread | None = None
+        self._source: StoreSource | None = self._snapshot()
         self._start_generation()
+        if self.max_query_memory is not None:
+            threading.Thread(target=self._watch_memory, name="jaikg-memory-watch", daemon=True).start()
 
     def _spec(self, source: StoreSource) -> WorkerSpec:
         return WorkerSpec(source, self.evaluate, self.isolate_network, self.allocator, self.stream_threshold)
 
     def _snapshot(self) -> StoreSource:
-        """Where workers of the next generation read the graph from."""
+        """Where workers of the next generation read the graph from; `SnapshotFailed` when it cannot be written."""
         if self.store_dir is not None:
-            self.store.flush()
+            try:
+                self.store.flush()
+            except OSError as error:
+                raise SnapshotFailed(f"could not write the store in {self.store_dir} for the query workers",
+                                     error) from error
             return StoreSource(store_dir=self.store_dir)
         self._snapshots += 1  # a new file each time: workers of the current generation may still be reading one
-        path = Path(self._tempdir.name) / f"graph-{self._snapshots}.nq"
-        self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+        folder = Path(self._tempdir.name)
+        path = folder / f"graph-{self._snapshots}.nq"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # a cleaner of /tmp may have removed it meanwhile
+            self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+        except OSError as error:
+            with contextlib.suppress(OSError):  # what was written of it, if anything
+                path.unlink()
+            raise SnapshotFailed(f"could not write the copy of the graph the query workers load in {folder}",
+                                 error) from error
         return StoreSource(nquads=str(path))
 
     def _start_generation(self, *, retry: bool = False) -> None:
@@ -262,6 +337,7 @@ class WorkerPool:
         A worker that fails to start fails the pool's start; with `retry` (after an update, when the old workers
         are gone) it is started again in the background instead, as after a timeout, so the pool never stays
         empty while queries wait for a worker."""
+        assert self._source is not None, "a generation starts from a dump"
         workers = [_Worker(self._spec(self._source), self._generation) for _ in range(self.size)]
         ready: list[_Worker] = []
         for worker in workers:
@@ -274,25 +350,74 @@ class WorkerPool:
                         started.kill()
                     raise
                 log.exception("a query worker of the new graph did not start; starting another in the background")
-        with self._lock:
-            self._idle.extend(ready)
-            self._lock.notify_all()
+        for worker in ready:
+            self._release(worker)  # idle, unless the pool was closed or reloaded meanwhile
         for _ in range(len(workers) - len(ready)):
-            threading.Thread(target=self._start_replacement, name="jaikg-worker-replacement", daemon=True).start()
+            self._start_replacement_thread()
 
     def reload(self) -> None:
         """Replace every worker with one that sees the store as it is now (called after a successful update).
-        Returns once the new workers are ready; queries still running in old workers finish on the old graph."""
-        source = self._snapshot()
+        Returns once the new workers are ready; queries still running in old workers finish on the old graph.
+        When the store cannot be dumped for them, the old workers are stopped all the same and the dump is tried
+        again, at once without the old dump, then in the background (`_resume`)."""
+        try:
+            source = self._snapshot()
+        except SnapshotFailed as error:
+            log.warning("%s; stopping the workers of the old graph and trying again without its copy", error)
+            self._retire_generation(None)
+            self._resume()
+            return
+        self._retire_generation(source)
+        self._start_generation(retry=True)
+
+    def _retire_generation(self, source: StoreSource | None) -> None:
+        """Make `source` the graph of the workers from now on (None: none yet) and stop the idle workers of the
+        old one; the busy ones are stopped when their query ends (`_release`)."""
         with self._lock:
             old, self._source = self._source, source
+            if source is not None:
+                self._dump_error = None
             self._generation += 1
             stale, self._idle = self._idle, []
         for worker in stale:
             worker.kill()
-        if old.nquads is not None and old.nquads != source.nquads:
-            Path(old.nquads).unlink(missing_ok=True)
+        if old is not None and old.nquads is not None and (source is None or old.nquads != source.nquads):
+            with contextlib.suppress(OSError):  # gone, or its folder with it
+                Path(old.nquads).unlink()
+
+    def _resume(self) -> bool:
+        """Dump the graph and start the workers on it; on failure say why to the queries that need a worker and
+        try again in the background. Whether the workers run again."""
+        try:
+            source = self._snapshot()
+        except SnapshotFailed as error:
+            log.error("%s; no query worker runs until it can be written (retrying in the background)", error)
+            with self._lock:
+                self._dump_error = error.reason
+                self._lock.notify_all()
+            self._resume_later()
+            return False
+        self._retire_generation(source)
         self._start_generation(retry=True)
+        return True
+
+    def _resume_later(self) -> None:
+        """Try the dump again in the background, waiting longer each time, until it is written (by this thread,
+        or by the reload of a later update)."""
+        if self._resumer is not None and self._resumer.is_alive():
+            return
+
+        def retry() -> None:
+            delay = DUMP_RETRY_DELAYS[0]
+            while True:
+                time.sleep(delay)
+                with self._update_lock:
+                    if self._closed or self._source is not None or self._resume():
+                        return
+                delay = min(delay * 2, DUMP_RETRY_DELAYS[1])
+
+        self._resumer = threading.Thread(target=retry, name="jaikg-dump-retry", daemon=True)
+        self._resumer.start()
 
     def update(self, request: UpdateRequest) -> None:
         """Run a SPARQL Update on the parent's store (in one transaction), then reload the workers. Updates are
@@ -313,25 +438,32 @@ class WorkerPool:
             worker.conn.send(request)
             ready = worker.readable(None if deadline is None else deadline - time.monotonic())
             if not ready:
-                self._replace(worker)
+                self._discard(worker)
                 raise QueryTimeout(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped",
                                    details={"timeout": f"{timeout:g}"})
             status, payload = worker.conn.recv()
             if status == "stream":
                 return QueryAnswer(b"", request.media_type, "stream", chunks=_Stream(self, worker, deadline, timeout))
         except (EOFError, OSError, BrokenPipeError):
-            log.error("worker %s died while answering a query", worker.pid)
-            self._replace(worker)
-            raise SparqlError(503, "the query could not be answered: its worker process stopped") from None
+            raise self._lost(worker) from None
         except BaseException:
-            if worker in self._busy:
-                self._replace(worker)
+            self._discard(worker)
             raise
-        self._release(worker)
+        self._release(worker, busy=True)
         if status == "ok":
             return payload
         error_class, fields = payload
         raise error_class(**fields)
+
+    def _lost(self, worker: _Worker) -> SparqlError:
+        """The error for a query whose worker died before it answered (killed at the memory limit, or otherwise);
+        the worker is replaced."""
+        self._discard(worker)
+        if worker.memory_exceeded:
+            return QueryMemoryExceeded(500, f"the query used more than the memory limit of {self.max_query_memory} MB "
+                                            "and was stopped")
+        log.error("worker %s died while answering a query", worker.pid)
+        return SparqlError(503, "the query could not be answered: its worker process stopped")
 
     def _run_inline(self, request: QueryRequest) -> QueryAnswer | None:
         """A single-pattern SELECT answered on the parent's store with at most `inline_rows` rows; None when that
@@ -356,10 +488,15 @@ class WorkerPool:
             while True:
                 if self._closed:
                     raise WorkerBusy(503, "the server is shutting down")
+                if self._dump_error is not None:
+                    raise WorkersUnavailable(503, "no query worker runs: the graph could not be copied for them after "
+                                                  f"the last update ({self._dump_error}); try again later",
+                                             details={"Retry-After": "5"})
                 self._replace_dead_idle()
                 if self._idle:
                     worker = self._idle.pop()
                     self._busy.add(worker)
+                    self._busy_now.set()
                     break
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
@@ -368,10 +505,13 @@ class WorkerPool:
                 self._lock.wait(remaining)
         return worker
 
-    def _release(self, worker: _Worker) -> None:
+    def _release(self, worker: _Worker, *, busy: bool = False) -> None:
+        """Make `worker` idle: a new one, or (`busy`) one that has finished a query, unless it was retired
+        meanwhile (`_retire`); one of an old generation is stopped instead."""
         with self._lock:
+            keep = (not busy or worker in self._busy) and worker.generation == self._generation and not self._closed
             self._busy.discard(worker)
-            if worker.generation == self._generation and not self._closed:
+            if keep:
                 self._idle.append(worker)
                 self._lock.notify()
                 return
@@ -384,13 +524,54 @@ class WorkerPool:
             current = worker.generation == self._generation
         worker.kill()
         if current:
-            threading.Thread(target=self._start_replacement, name="jaikg-worker-replacement", daemon=True).start()
+            self._start_replacement_thread()
+
+    def _start_replacement_thread(self) -> None:
+        threading.Thread(target=self._start_replacement, name="jaikg-worker-replacement", daemon=True).start()
+
+    def _retire(self, worker: _Worker) -> bool:
+        """Take a busy worker out of the pool and start its replacement, once: the thread using it, a stream's
+        timer and the memory watch may each get here. Whether this call did."""
+        with self._lock:
+            if worker not in self._busy:
+                return False
+            self._busy.discard(worker)
+            current = worker.generation == self._generation
+        if current:
+            self._start_replacement_thread()
+        return True
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill a busy worker (its query is over: stopped, failed, abandoned) and replace it."""
+        self._retire(worker)
+        worker.kill()
+
+    def _watch_memory(self) -> None:
+        """Kill every busy worker holding more than `max_query_memory` beyond its graph; sleeps while none is busy.
+        Only the process is killed here: the thread using the worker reads its end of the socket, and closes it."""
+        assert self.max_query_memory is not None
+        limit = self.max_query_memory * MIB
+        while True:
+            with self._lock:
+                if self._closed:
+                    return
+                busy = list(self._busy)
+                if not busy:
+                    self._busy_now.clear()
+            if not busy:
+                self._busy_now.wait()
+                continue
+            for worker in busy:
+                if worker.stop_if_over(limit) and self._retire(worker):
+                    log.warning("query worker %s used more than %d MB for one query: killed", worker.pid,
+                                self.max_query_memory)
+            time.sleep(MEMORY_POLL)
 
     def _start_replacement(self) -> None:
         delay = 0.5
         while True:
             with self._lock:
-                if self._closed:
+                if self._closed or self._source is None:  # no graph for the workers yet: `_resume` starts them
                     return
                 generation, source = self._generation, self._source
             try:
@@ -405,15 +586,12 @@ class WorkerPool:
             return
 
     def _finish(self, worker: _Worker, complete: bool) -> None:
-        """After a stream: the worker is free again when it sent everything, else (client gone, time out) killed,
-        once (the stream's timer and its end may both get here)."""
+        """After a stream: the worker is free again when it sent everything, else (client gone, time out, memory)
+        killed and replaced, once (the stream's timer, the memory watch and its end may each get here)."""
         if complete:
-            self._release(worker)
-            return
-        with self._lock:
-            if worker not in self._busy:
-                return
-            self._replace(worker)
+            self._release(worker, busy=True)
+        else:
+            self._discard(worker)
 
     def _replace_dead_idle(self) -> None:
         with self._lock:
@@ -439,6 +617,7 @@ class WorkerPool:
             workers = [*self._idle, *self._busy]
             self._idle, self._busy = [], set()
             self._lock.notify_all()
+        self._busy_now.set()
         for worker in workers:
             worker.kill()
         self._tempdir.cleanup()
@@ -457,7 +636,8 @@ class _Stream:
     it, also when the client went away) frees or kills the worker.
 
     A client that stops reading holds the WSGI server in a write, and the iteration with it: a timer kills the
-    worker at the time limit all the same, so such a client does not keep a worker from other queries."""
+    worker at the time limit all the same (and the pool's memory watch at the memory limit), so such a client does
+    not keep a worker from other queries."""
 
     def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float | None, timeout: float | None) -> None:
         self.pool, self.worker, self.deadline, self.timeout = pool, worker, deadline, timeout
@@ -479,6 +659,10 @@ class _Stream:
         return QueryTimeout(503, f"the answer was still being written after the time limit of {self.timeout:g} s; "
                                  "it was stopped and the connection cut")
 
+    def _past_the_memory_limit(self) -> QueryMemoryExceeded:
+        return QueryMemoryExceeded(500, "the answer was stopped when its query used more than the memory limit of "
+                                        f"{self.pool.max_query_memory} MB; the connection was cut")
+
     def __iter__(self) -> Iterator[bytes]:
         conn = self.worker.conn
         try:
@@ -495,6 +679,8 @@ class _Stream:
         except (EOFError, OSError) as error:
             if self.expired:
                 raise self._past_the_limit() from None
+            if self.worker.memory_exceeded:
+                raise self._past_the_memory_limit() from None
             raise SparqlError(503, "the answer could not be finished: its worker process stopped") from error
         finally:
             self.close()

@@ -5,7 +5,12 @@ never a body that looks complete."""
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -16,7 +21,8 @@ from jaikg.sparql import STREAM_THRESHOLD, QueryRequest, QueryTimeout, answer_qu
 from jaikg.workers import WorkerPool
 from server import create_app
 
-from .live import cli_server, settled, thread_server
+from .live import cli_server, free_port, settled, thread_server, wait_until_up
+from .test_worker_recovery import dead, server_children
 
 THRESHOLD = 4096
 ALL = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) } ORDER BY ?g ?s ?p ?o"
@@ -144,3 +150,31 @@ def test_conditions_on_a_streamed_answer_cost_no_worker(pool: WorkerPool, shippe
 def test_a_stream_cut_by_the_time_limit_is_a_cut_connection(server: str) -> None:
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         requests.get(f"{server}/sparql", params={"query": ENDLESS}, timeout=60).content
+
+
+def test_sigterm_stops_the_server_while_a_client_holds_a_stream_unread() -> None:
+    """`jaikg serve` streaming an answer to a client that reads nothing, stopped with SIGTERM: it exits within its
+    --timeout plus a margin (granian alone waited for that client for ever), and its query workers are gone."""
+    port, timeout, margin = free_port(), 3.0, 10.0
+    command = [sys.executable, "-m", "jaikg", "serve", "--port", str(port), "--max-rows", "0", "--timeout", f"{timeout:g}"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_up(base_url, process=server)
+        workers = server_children(base_url)
+        with socket.socket() as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.connect(("127.0.0.1", port))
+            client.sendall(f"GET /sparql?query={urllib.parse.quote(ENDLESS)} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+            assert client.recv(64).startswith(b"HTTP/1.1 200"), "the answer has begun"
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout + margin)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"jaikg serve still ran {timeout + margin:g} s after SIGTERM")
+            assert server.returncode == 0
+        assert workers and all(dead(pid) for pid in workers)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
