@@ -7,6 +7,12 @@ so `jaikg.sparql.answer_query` serializes them with the same writers as the embe
 locally first, by Oxigraph's parser, so a malformed query gets exactly the embedded store's 400 (message, line,
 column) without a round trip.
 
+The triples of a CONSTRUCT or DESCRIBE answer are parsed as they arrive (`RemoteTriples`), so one cut at
+`--max-rows` triples reads from the backend only about what it keeps (the rest is never downloaded: its connection
+is closed); a SELECT answer is limited by the backend (its outermost LIMIT, `jaikg.sparql_lexer.limit_solutions`)
+and read whole. No body is read past `max_body` bytes (default `jaikg.http_client.MAX_BODY`, 1 GiB): a backend that
+sends more gives a 502 naming that limit.
+
 Timeouts: there is no worker process to kill here, the backend evaluates. Every request has a hard deadline
 (`jaikg.http_client`): a backend that does not answer in time gives `BackendTimeout` (HTTP 504), and one that
 cannot be reached, fails, or refuses a request for a reason of its own (401, 403, 404, 429 …) `BackendUnavailable`
@@ -18,12 +24,13 @@ evaluating a query jaikg gave up on.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from .http_client import DeadlineExceeded, HttpClient, Reply, Unreachable
+from .http_client import MAX_BODY, AnswerTooLarge, DeadlineExceeded, HttpClient, Reply, StreamedReply, Unreachable
 from .sparql import SparqlError
 from .sparql_lexer import keyword_tokens, query_form, service_targets
 from .store import GraphName, QueryResult, Subject, Term
@@ -37,8 +44,40 @@ class BackendTimeout(SparqlError):
     """The remote store did not answer in time: 504."""
 
 
-class RemoteTriples(list):
-    """The triples of a CONSTRUCT or DESCRIBE answer, like `pyoxigraph.QueryTriples`: iterable, serializable."""
+class RemoteTriples:
+    """The triples of a CONSTRUCT or DESCRIBE answer, like `pyoxigraph.QueryTriples`: an iterator (one pass),
+    serializable. Each is parsed as it is read from the backend, so whoever stops early (`jaikg.sparql` at
+    `--max-rows`) reads no further; `close()`, or dropping the object, closes the connection before the end of the
+    answer, and it is never used again. A failure while reading raises the store's `BackendTimeout` or
+    `BackendUnavailable`."""
+
+    def __init__(self, store: RemoteStore, reply: StreamedReply) -> None:
+        self._store, self._reply = store, reply
+        self._format = ox.RdfFormat.from_media_type(reply.media_type) or ox.RdfFormat.N_TRIPLES
+        self._quads = ox.parse(reply.body, format=self._format)
+
+    def __iter__(self) -> RemoteTriples:
+        return self
+
+    def __next__(self) -> ox.Triple:
+        try:
+            return next(self._quads).triple
+        except StopIteration:
+            self.close()
+            raise
+        except (DeadlineExceeded, Unreachable) as error:
+            self.close()
+            raise self._store.failure(self._store.query_url, error) from None
+        except (SyntaxError, ValueError) as error:
+            self.close()
+            raise self._store.unreadable(self._reply, error) from None
+
+    def close(self) -> None:
+        self._reply.close()
+
+    def __del__(self) -> None:
+        if hasattr(self, "_reply"):
+            self.close()
 
     def serialize(self, output: object = None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bytes | None:
         return ox.serialize(self, output, format=format)
@@ -64,11 +103,13 @@ class RemoteStore:
     """A `GraphStore` over the SPARQL 1.1 Protocol: queries to `query_url`, updates to `update_url`."""
 
     def __init__(self, query_url: str, update_url: str | None = None, *, timeout: float = 30.0,
-                 union: str = "oxigraph", client: HttpClient | None = None) -> None:
+                 union: str = "oxigraph", client: HttpClient | None = None, max_body: int = MAX_BODY) -> None:
+        """`max_body`: most bytes of one answer read from the backend (a longer one is a 502 naming the limit)."""
         if union not in UNION_PARAMETERS:
             raise ValueError(f"unknown union mode {union!r} (known: {', '.join(UNION_PARAMETERS)})")
         self.query_url, self.update_url, self.timeout, self.union = query_url, update_url, timeout, union
         self.client = client or HttpClient()
+        self.max_body = max_body
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url!r}, {self.update_url!r})"
@@ -77,7 +118,8 @@ class RemoteStore:
               default_graph: Sequence[GraphName] | None = None,
               named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None) -> QueryResult:
         """Like `pyoxigraph.Store.query`. A `SyntaxError` (Oxigraph's, with line and column) for a malformed query;
-        `BackendUnavailable`, `BackendTimeout`, or `SparqlError` 400 when the backend finds the query bad."""
+        `BackendUnavailable`, `BackendTimeout`, or `SparqlError` 400 when the backend finds the query bad. The
+        triples of a CONSTRUCT or DESCRIBE are read as they are iterated (`RemoteTriples`); see there."""
         graph_form = parse_query(query, base_iri)
         parameters: list[tuple[str, str]] = [("query", with_base(query, base_iri))]
         if default_graph is not None or named_graphs is not None:
@@ -85,18 +127,17 @@ class RemoteStore:
             parameters += [("named-graph-uri", _iri(g)) for g in named_graphs or ()]
         elif use_default_graph_as_union:
             parameters += UNION_PARAMETERS[self.union]
-        reply = self._send(self.query_url, urlencode(parameters).encode("utf-8"),
-                           {"Content-Type": "application/x-www-form-urlencoded",
-                            "Accept": GRAPH_TYPES if graph_form else SELECT_TYPES}, "query")
+        body = urlencode(parameters).encode("utf-8")
+        if graph_form:
+            return RemoteTriples(self, self._stream(self.query_url, body, {
+                "Content-Type": "application/x-www-form-urlencoded", "Accept": GRAPH_TYPES}))
+        reply = self._send(self.query_url, body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                  "Accept": SELECT_TYPES}, "query")
         try:
-            if graph_form:
-                fmt = ox.RdfFormat.from_media_type(reply.media_type) or ox.RdfFormat.N_TRIPLES
-                return RemoteTriples(quad.triple for quad in ox.parse(reply.body, format=fmt))
             fmt = ox.QueryResultsFormat.from_media_type(reply.media_type) or ox.QueryResultsFormat.JSON
             return ox.parse_query_results(reply.body, format=fmt)
         except (SyntaxError, ValueError) as error:
-            raise BackendUnavailable(502, f"the SPARQL backend at {self.query_url} sent an answer that could not be "
-                                          f"read ({reply.media_type or 'no content type'}): {error}") from None
+            raise self.unreadable(reply, error) from None
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Like `pyoxigraph.Store.update`: `SyntaxError` for a malformed update (checked locally), `RuntimeError`
@@ -147,16 +188,44 @@ class RemoteStore:
         return self.quads_for_pattern(None, None, None, None)
 
     def _send(self, url: str, body: bytes, headers: dict[str, str], operation: str) -> Reply:
-        """POST the operation; a query may be sent again if the connection breaks, an update never."""
-        try:
+        """POST the operation and read the whole answer; a query may be sent again if the connection breaks, an
+        update never."""
+        with self.failures(url):
             reply = self.client.request("POST", url, body=body, headers=headers, timeout=self.timeout,
-                                        idempotent=operation == "query")
-        except DeadlineExceeded:
-            raise BackendTimeout(504, f"the SPARQL backend at {url} did not answer within {self.timeout:g} s",
-                                 details={"timeout": f"{self.timeout:g}"}) from None
-        except Unreachable as error:
-            raise BackendUnavailable(502, f"the SPARQL backend at {url} could not be reached: {error}") from None
+                                        idempotent=operation == "query", max_body=self.max_body)
         return checked(reply, url, operation)
+
+    def _stream(self, url: str, body: bytes, headers: dict[str, str]) -> StreamedReply:
+        """POST a query; the answer with its body still to read, when it is a success (else the error of
+        `checked`)."""
+        with self.failures(url):
+            reply = self.client.stream("POST", url, body=body, headers=headers, timeout=self.timeout,
+                                       idempotent=True, max_body=self.max_body)
+            if reply.status >= 300:
+                checked(reply.whole(), url, "query")
+        return reply
+
+    @contextmanager
+    def failures(self, url: str) -> Iterator[None]:
+        """The HTTP client's errors, raised within, as the errors the client of jaikg gets (`failure`)."""
+        try:
+            yield
+        except (DeadlineExceeded, Unreachable) as error:
+            raise self.failure(url, error) from None
+
+    def failure(self, url: str, error: DeadlineExceeded | Unreachable) -> BackendTimeout | BackendUnavailable:
+        """An error of the HTTP client as the one the client of jaikg gets: 504 or 502."""
+        if isinstance(error, DeadlineExceeded):
+            return BackendTimeout(504, f"the SPARQL backend at {url} did not answer within {self.timeout:g} s")
+        if isinstance(error, AnswerTooLarge):
+            return BackendUnavailable(502, f"the SPARQL backend at {url} sent an answer longer than jaikg reads: "
+                                           f"{error}")
+        return BackendUnavailable(502, f"the SPARQL backend at {url} could not be reached: {error}")
+
+    def unreadable(self, reply: Reply | StreamedReply, error: Exception) -> BackendUnavailable:
+        """The error for an answer of the backend that does not parse."""
+        return BackendUnavailable(502, f"the SPARQL backend at {self.query_url} sent an answer that could not be "
+                                       f"read ({reply.media_type or 'no content type'}): {error}")
 
 
 def checked(reply: Reply, url: str, operation: str) -> Reply:

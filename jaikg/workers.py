@@ -439,8 +439,7 @@ class WorkerPool:
             ready = worker.readable(None if deadline is None else deadline - time.monotonic())
             if not ready:
                 self._discard(worker)
-                raise QueryTimeout(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped",
-                                   details={"timeout": f"{timeout:g}"})
+                raise QueryTimeout(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped")
             status, payload = worker.conn.recv()
             if status == "stream":
                 return QueryAnswer(b"", request.media_type, "stream", chunks=_Stream(self, worker, deadline, timeout))

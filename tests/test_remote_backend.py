@@ -1,10 +1,12 @@
 """A real Oxigraph server as jaikg's backend: `jaikg load --to` publishes into it (twice: same store),
 `jaikg serve --backend` answers as the embedded store does (same rows, same booleans, isomorphic graphs, same pages
-and dumps), a backend that is down gives 502 and one that never answers 504 within the timeout, and
-`jaikg validate --endpoint` checks what it holds."""
+and dumps), a backend that is down gives 502 and one that never answers 504 within the timeout, a CONSTRUCT cut at
+`--max-rows` reads no more of the backend's answer than it keeps (even an endless one), an answer longer than the
+client reads is a 502, and `jaikg validate --endpoint` checks what it holds."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
@@ -328,6 +330,7 @@ def test_update_without_backend_update_is_refused_at_start() -> None:
 
 RESULTS = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
 SELECT = "SELECT * WHERE { ?s ?p ?o }"
+CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"
 INSERT = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
 
 
@@ -380,6 +383,16 @@ def answer(handler: FakeHandler, status: int = 200, body: bytes = RESULTS, **hea
         handler.wfile.write(body)
 
 
+def trickle_triples(handler: FakeHandler) -> None:
+    """A CONSTRUCT answer whose headers and first triple come at once, then a byte every 0.25 s."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/n-triples")
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    first = b"<urn:a> <urn:b> <urn:c> .\n"
+    trickle(handler, [b"%x\r\n%s\r\n" % (len(first), first)] + [b"1\r\n%c\r\n" % byte for byte in first * 3])
+
+
 def trickle_body(handler: FakeHandler) -> None:
     """The headers at once, then the body one byte every 0.25 s (21 s in all): no single receive waits long."""
     handler.send_response(200)
@@ -416,13 +429,16 @@ def fake_backend() -> Iterator[FakeBackend]:
     thread.join()
 
 
-@pytest.mark.parametrize("behaviour", [trickle_body, trickle_headers], ids=["body", "headers"])
+@pytest.mark.parametrize("behaviour, query", [(trickle_body, SELECT), (trickle_headers, SELECT),
+                                              (trickle_triples, CONSTRUCT)], ids=["body", "headers", "triples"])
 def test_a_backend_that_trickles_gives_504_by_the_deadline(fake_backend: FakeBackend,
-                                                            behaviour: Callable[[FakeHandler], None]) -> None:
+                                                            behaviour: Callable[[FakeHandler], None],
+                                                            query: str) -> None:
+    """A CONSTRUCT's triples are read as they are iterated, and still by the deadline of the request."""
     fake_backend.behaviour = behaviour
     started = time.monotonic()
     with pytest.raises(BackendTimeout) as timeout:
-        list(RemoteStore(fake_backend.url, timeout=1.5).query(SELECT))
+        list(RemoteStore(fake_backend.url, timeout=1.5).query(query))
     elapsed = time.monotonic() - started
     assert timeout.value.status == 504
     assert 1.4 < elapsed < 1.5 + 2
@@ -491,3 +507,195 @@ def test_only_a_backend_400_is_the_clients_fault(fake_backend: FakeBackend, back
         RemoteStore(backend + "/query").query("ASK { SERVICE <http://example.org/sparql> { ?s ?p } }")
     assert type(bad.value) is SparqlError and bad.value.status == 400
     assert bad.value.message.startswith("the SPARQL backend refused the query")
+
+
+class Endless:
+    """A backend's answer that never ends (for 60 s at most): `start`, then `item(0)`, `item(1)` … in pieces of 300
+    items (about 15 kB), one every `pause` seconds. `framing`: "chunked", "close" (the body ends when the connection
+    does) or a number of bytes the Content-Length announces. Records the bytes it sent and whether the client hung
+    up on it."""
+
+    def __init__(self, media_type: str, start: bytes, item: Callable[[int], bytes], *,
+                 framing: str | int = "chunked", pause: float = 0.005) -> None:
+        self.media_type, self.start, self.item, self.framing, self.pause = media_type, start, item, framing, pause
+        self.sent = 0
+        self.hung_up = threading.Event()
+
+    def __call__(self, handler: FakeHandler) -> None:
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Type", self.media_type)
+        if self.framing == "chunked":
+            handler.send_header("Transfer-Encoding", "chunked")
+        elif self.framing == "close":
+            handler.send_header("Connection", "close")
+        else:
+            handler.send_header("Content-Length", str(self.framing))
+        handler.end_headers()
+        items = map(self.item, itertools.count())
+        piece = self.start
+        stop = time.monotonic() + 60
+        try:
+            while time.monotonic() < stop:
+                piece += b"".join(itertools.islice(items, 300))
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if self.framing == "chunked" else piece)
+                self.sent += len(piece)
+                piece = b""
+                time.sleep(self.pause)
+        except OSError:
+            self.hung_up.set()
+
+
+def endless_triples(framing: str | int = "chunked", pause: float = 0.005) -> Endless:
+    """A CONSTRUCT answer in N-Triples without end: subjects s0, s1 …"""
+    return Endless("application/n-triples", b"", lambda n: b'<urn:jaikg:test:s%d> <urn:jaikg:test:p> "%d" .\n' % (n, n),
+                   framing=framing, pause=pause)
+
+
+def endless_solutions(framing: str | int = "chunked", pause: float = 0.005) -> Endless:
+    """A SELECT answer in SPARQL JSON without end."""
+    return Endless("application/sparql-results+json", b'{"head":{"vars":["s"]},"results":{"bindings":[',
+                   lambda n: b'{"s":{"type":"uri","value":"urn:jaikg:test:s%d"}},' % n, framing=framing, pause=pause)
+
+
+def ntriples(response: requests.Response) -> list[ox.Triple]:
+    return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
+
+@pytest.mark.parametrize("framing", ["chunked", "close"])
+def test_a_construct_cut_at_max_rows_reads_no_more_of_an_endless_answer(fake_backend: FakeBackend,
+                                                                       framing: str) -> None:
+    """The backend's answer never ends: jaikg parses the triples as they come, stops after max_rows + 1, hangs up
+    on the backend (the rest is never read) and answers the first max_rows, marked truncated, long before its
+    timeout; the next query goes on a new connection."""
+    with cli_server("--backend", fake_backend.url, "--max-rows", "5", "--timeout", "10") as base_url:
+        for query in (CONSTRUCT, CONSTRUCT + " # again"):
+            endless = fake_backend.behaviour = endless_triples(framing=framing)
+            started = time.monotonic()
+            response = requests.get(base_url + "/sparql", params={"query": query},
+                                    headers={"Accept": "application/n-triples"}, timeout=30)
+            elapsed = time.monotonic() - started
+            assert response.status_code == 200, response.text
+            assert elapsed < 5
+            assert response.headers["X-JAIKG-Truncated"] == "true"
+            assert response.headers["X-SPARQL-MaxRows"] == "5"
+            assert {str(quad.subject) for quad in ntriples(response)} == {f"<urn:jaikg:test:s{n}>" for n in range(5)}
+            assert endless.hung_up.wait(5), "jaikg kept the connection open"
+            assert endless.sent < 4 * 1024 * 1024
+
+
+def test_an_answer_longer_than_max_body_is_a_502_naming_the_limit(fake_backend: FakeBackend) -> None:
+    """A backend that sends without end cannot take jaikg's memory: past `max_body` bytes (1 GiB by default),
+    whether the answer is read whole (SELECT) or triple by triple (a CONSTRUCT read to its end), it gets a 502 that
+    names the limit; one whose Content-Length is over the limit is refused before any of it is read."""
+    with cli_server("--backend", fake_backend.url, "--timeout", "10") as base_url:
+        endless = fake_backend.behaviour = endless_solutions(framing=2 * 1024 ** 3)
+        started = time.monotonic()
+        response = requests.get(base_url + "/sparql", params={"query": SELECT}, timeout=30)
+        assert time.monotonic() - started < 5
+        assert response.status_code == 502, response.text
+        assert response.json()["error"] == "backend-unavailable"
+        assert "longer than the limit of 1,073,741,824 bytes (1 GiB)" in response.json()["message"]
+        assert endless.hung_up.wait(5)
+    store = RemoteStore(fake_backend.url, timeout=20, max_body=1024 * 1024)
+    for query, endless in ((SELECT, endless_solutions(pause=0)), (CONSTRUCT, endless_triples(pause=0))):
+        fake_backend.behaviour = endless
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailable) as too_long:
+            list(store.query(query))
+        assert time.monotonic() - started < 10
+        assert too_long.value.status == 502
+        assert "longer than the limit of 1,048,576 bytes (1 MiB)" in too_long.value.message
+        assert endless.hung_up.wait(5)
+        assert endless.sent < 8 * 1024 * 1024
+
+
+class Relay:
+    """A TCP relay on loopback to `upstream` (host, port) that counts the bytes of the answers it passes back."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.answered = 0
+        self.closed = threading.Event()
+        """Set when a connection through it ends: the client closed it (the backend keeps its connections open)."""
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)  # little held between the two
+            server = socket.create_connection(self.upstream)
+            self._sockets += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, answers: bool) -> None:
+        try:
+            while data := source.recv(64 * 1024):
+                target.sendall(data)
+                if answers:
+                    with self._lock:
+                        self.answered += len(data)
+        except OSError:
+            pass
+        finally:
+            self.closed.set()
+            for end in (source, target):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+        for end in self._sockets:
+            end.close()
+
+
+def test_a_construct_over_a_large_backend_graph_is_cut_without_downloading_it(tmp_path: Path) -> None:
+    """A real Oxigraph server holding 50,000 triples, reached through a relay that counts what it sends back:
+    `CONSTRUCT WHERE { ?s ?p ?o }` with --max-rows 100 gives 100 of them, marked truncated, and jaikg hangs up after
+    a small part of the backend's answer. The mark is exact: a CONSTRUCT whose answer has max_rows triples is not
+    truncated, one with max_rows + 1 or more is, however many triples its template makes of a solution."""
+    triples = 50_000
+    data = "".join(f'<urn:jaikg:test:s{n}> <urn:jaikg:test:p> "{n}" .\n' for n in range(triples))
+    with oxigraph_server(str(tmp_path / "store")) as backend_url:
+        loaded = requests.post(backend_url + "/store?default", data=data.encode(),
+                               headers={"Content-Type": "application/n-triples"}, timeout=120)
+        assert loaded.status_code in (200, 201, 204), loaded.text
+        whole = requests.post(backend_url + "/query", data={"query": CONSTRUCT},
+                              headers={"Accept": "application/n-triples"}, timeout=120).content
+        assert len(whole.splitlines()) == triples
+        relay = Relay(("127.0.0.1", int(backend_url.rsplit(":", 1)[1])))
+        try:
+            with cli_server("--backend", relay.url + "/query", "--max-rows", "100", "--timeout", "20") as base_url:
+
+                def construct(query: str) -> requests.Response:
+                    response = requests.get(base_url + "/sparql", params={"query": query},
+                                            headers={"Accept": "application/n-triples"}, timeout=60)
+                    assert response.status_code == 200, response.text
+                    return response
+
+                cut = construct(CONSTRUCT)
+                assert cut.headers["X-JAIKG-Truncated"] == "true"
+                kept = ntriples(cut)
+                assert len(kept) == 100
+                assert {str(triple) + " .\n" for triple in kept} <= set(data.splitlines(keepends=True))
+                assert relay.answered < len(whole) / 4, "jaikg read the backend's answer to its end"
+                assert relay.closed.wait(5), "jaikg kept the connection of an answer it did not read to its end"
+
+                doubled = "CONSTRUCT { ?s ?p ?o . ?s <urn:jaikg:test:q> ?o } WHERE { ?s ?p ?o } LIMIT "
+                for query, truncated in ((CONSTRUCT + " LIMIT 100", False), (CONSTRUCT + " LIMIT 101", True),
+                                         (doubled + "50", False), (doubled + "51", True)):
+                    response = construct(query)
+                    assert len(ntriples(response)) == 100, query
+                    assert (response.headers.get("X-JAIKG-Truncated") == "true") is truncated, query
+        finally:
+            relay.close()
