@@ -12,6 +12,7 @@ in-memory half has written the mentions; the helper sends ("bytes", n) as the bu
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from collections.abc import Callable
@@ -82,6 +83,11 @@ def _receive_mentions(conn: Connection, store: ox.Store, failure: list[BaseExcep
         failure.append(error)
 
 
+def _load_files(store: ox.Store, files: list[Path], progress: Callable[[int], None]) -> None:
+    bulk_load_files(store, files, progress)
+    load_ontology(store)
+
+
 def _run(job: DiskJob, conn: Connection) -> None:
     phases = Phases()
     store = ox.Store(str(job.folder))
@@ -90,7 +96,7 @@ def _run(job: DiskJob, conn: Connection) -> None:
                                 daemon=True)  # a failed bulk load ends the helper without waiting for mentions
     mentions.start()
     progress = _Progress(conn)
-    phases.run("load", lambda: (bulk_load_files(store, job.files, progress), load_ontology(store)))
+    phases.run("load", functools.partial(_load_files, store, job.files, progress))
     progress.flush()
     phases.run("mentions", mentions.join)
     if failure:
