@@ -51,9 +51,12 @@ def expand(name: str) -> str:
     return name
 
 
-def shorten(iri: str) -> str:
-    """Full IRI → prefixed name where a project prefix covers it, else the IRI unchanged."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+def shorten(iri: str, prefixes: dict[str, str] | None = None) -> str:
+    """Full IRI → prefixed name with the longest namespace of `prefixes` (the project's by default) that covers it,
+    else the IRI unchanged."""
+    covering = [(namespace, name) for name, namespace in (PREFIXES if prefixes is None else prefixes).items()
+                if iri.startswith(namespace) and len(iri) > len(namespace)]
+    if not covering:
+        return iri
+    namespace, name = max(covering, key=lambda pair: len(pair[0]))
+    return f"{name}:{iri[len(namespace):]}"

@@ -226,7 +226,7 @@ def alignment_rows(triples: list[ox.Triple], prefixes: dict[str, str]) -> list[d
     for triple in triples:
         for node in (triple.subject, triple.predicate, triple.object):
             if isinstance(node, ox.NamedNode):
-                names[node.value] = _prefixed(node.value, PREFIXES | prefixes)
+                names[node.value] = shorten(node.value, PREFIXES | prefixes)
     grouped: dict[ox.NamedNode | ox.BlankNode, list[tuple[dict, dict]]] = {}
     for triple in triples:
         if triple.subject == ox.NamedNode(ALIGNMENTS_DOCUMENT):
@@ -235,16 +235,6 @@ def alignment_rows(triples: list[ox.Triple], prefixes: dict[str, str]) -> list[d
                                                        view_term(triple.object, names)))
     return [{"id": subject.value.rpartition("#")[2], "subject": view_term(subject, names), "statements": statements}
             for subject, statements in grouped.items()]
-
-
-def _prefixed(iri: str, prefixes: dict[str, str]) -> str:
-    """`iri` as a prefixed name, with the longest namespace of `prefixes` that covers it (else the IRI)."""
-    covering = [(namespace, name) for name, namespace in prefixes.items()
-                if iri.startswith(namespace) and len(iri) > len(namespace)]
-    if not covering:
-        return iri
-    namespace, name = max(covering, key=lambda pair: len(pair[0]))
-    return f"{name}:{iri[len(namespace):]}"
 
 
 def describe_term(store: GraphStore, iri: str) -> dict:
