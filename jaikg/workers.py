@@ -541,9 +541,12 @@ class WorkerPool:
         return True
 
     def _discard(self, worker: _Worker) -> None:
-        """Kill a busy worker (its query is over: stopped, failed, abandoned) and replace it."""
-        self._retire(worker)
-        worker.kill()
+        """Kill a busy worker (its query is over: stopped, failed, abandoned) and replace it. Only the thread that
+        retires it kills it: a stream's timer and the thread iterating the stream may both get here, and closing
+        the worker's connection twice at once fails (EBADF) in one of them; the other one's read of that connection
+        fails instead, which it reports as the time limit it is."""
+        if self._retire(worker):
+            worker.kill()
 
     def _watch_memory(self) -> None:
         """Kill every busy worker holding more than `max_query_memory` beyond its graph; sleeps while none is busy.
