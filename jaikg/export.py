@@ -5,17 +5,22 @@ The quad formats (TriG, N-Quads, JSON-LD) keep the named graphs: one evidence gr
 the evidence descriptions (the `jo:Evidence` nodes with their quotes and sections) are dropped and the facts they
 held move to the default graph.
 
-The line formats are written by Oxigraph (fast, one statement a line); the others by rdflib, whose Turtle and TriG
-writers group statements by subject, nest blank nodes and use the project prefixes, and whose JSON-LD writer
-compacts with the published `@context`.
+Dumps of up to `READABLE_LIMIT` quads are written for people to read: the line formats sorted (by Oxigraph), the
+others by rdflib, whose Turtle and TriG writers group statements by subject, nest blank nodes and use the project
+prefixes, and whose JSON-LD writer compacts with the published `@context`. Both hold the whole graph in memory,
+and rdflib takes minutes and gigabytes from 10^6 quads on (the Turtle dump of 10^6: 500 s and 4 GB), so a larger
+embedded store is streamed instead, by Oxigraph's writers in the store's own order, in seconds and little memory:
+the same statements, with the project prefixes, but in expanded JSON-LD and without sorting or nested blank nodes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import io
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 import rdflib
@@ -29,49 +34,90 @@ PARTS = ("all", "ontology", "data")
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """One dump syntax: its name on the command line, the file extension it is served under, its media type, and
-    whether it keeps the named graphs."""
+    """One dump syntax: its name on the command line, the file extension it is served under, its media type, whether
+    it keeps the named graphs, and Oxigraph's writer of it."""
 
     name: str
     extension: str
     media_type: str
     keeps_graphs: bool
+    rdf_format: ox.RdfFormat
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("ttl", "ttl", "text/turtle", keeps_graphs=False),
-    ExportFormat("jsonld", "jsonld", "application/ld+json", keeps_graphs=True),
-    ExportFormat("nt", "nt", "application/n-triples", keeps_graphs=False),
-    ExportFormat("nq", "nq", "application/n-quads", keeps_graphs=True),
-    ExportFormat("trig", "trig", "application/trig", keeps_graphs=True),
-    ExportFormat("xml", "rdf", "application/rdf+xml", keeps_graphs=False),
+    ExportFormat("ttl", "ttl", "text/turtle", keeps_graphs=False, rdf_format=ox.RdfFormat.TURTLE),
+    ExportFormat("jsonld", "jsonld", "application/ld+json", keeps_graphs=True, rdf_format=ox.RdfFormat.JSON_LD),
+    ExportFormat("nt", "nt", "application/n-triples", keeps_graphs=False, rdf_format=ox.RdfFormat.N_TRIPLES),
+    ExportFormat("nq", "nq", "application/n-quads", keeps_graphs=True, rdf_format=ox.RdfFormat.N_QUADS),
+    ExportFormat("trig", "trig", "application/trig", keeps_graphs=True, rdf_format=ox.RdfFormat.TRIG),
+    ExportFormat("xml", "rdf", "application/rdf+xml", keeps_graphs=False, rdf_format=ox.RdfFormat.RDF_XML),
 )}
 FORMATS_BY_EXTENSION: dict[str, ExportFormat] = {f.extension: f for f in FORMATS.values()}
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 EVIDENCE_CLASS = ox.NamedNode(ONTOLOGY + "Evidence")
+ONTOLOGY_GRAPH_NODE = ox.NamedNode(ONTOLOGY_GRAPH)
+READABLE_LIMIT = 100_000
+"""Parts of an embedded store with more quads than this are streamed by Oxigraph (see the module docstring)."""
+
+
+def part_quads(store: GraphStore, part: str) -> Iterator[ox.Quad]:
+    """The quads of one part of the store, in the store's order: `ontology` is the graph `jg:ontology`, `data`
+    everything else (the evidence graphs and the derived mentions), `all` both."""
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r} (known: {', '.join(PARTS)})")
+    if part == "ontology":
+        return store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH_NODE)
+    if part == "data":
+        return (q for q in store if q.graph_name != ONTOLOGY_GRAPH_NODE)
+    return iter(store)
+
+
+def evidence_nodes(store: GraphStore) -> set[ox.NamedNode | ox.BlankNode]:
+    """The evidence descriptions: each is a `jo:Evidence` node named like the graph that holds it."""
+    return {q.subject for q in store.quads_for_pattern(None, RDF_TYPE, EVIDENCE_CLASS, None)
+            if q.subject == q.graph_name}
+
+
+def without_provenance(quads: Iterable[ox.Quad], evidence: set[ox.NamedNode | ox.BlankNode]) -> Iterator[ox.Quad]:
+    """The quads without the triples describing evidence nodes, and with the facts of evidence graphs in the
+    default graph (not deduplicated: a fact two quotes state comes twice)."""
+    return (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph() if q.graph_name in evidence else q.graph_name)
+            for q in quads if q.subject not in evidence)
 
 
 def select_quads(store: GraphStore, part: str = "all", provenance: bool = True) -> list[ox.Quad]:
-    """The quads of one part of the store: `ontology` is the graph `jg:ontology`, `data` everything else (the
-    evidence graphs and the derived mentions), `all` both. Without provenance, the triples describing the evidence
+    """The quads of one part of the store (`part_quads`). Without provenance, the triples describing the evidence
     nodes are dropped and the facts of the evidence graphs are moved to the default graph."""
-    if part not in PARTS:
-        raise ValueError(f"unknown part {part!r} (known: {', '.join(PARTS)})")
-    ontology_graph = ox.NamedNode(ONTOLOGY_GRAPH)
-    if part == "ontology":
-        quads = list(store.quads_for_pattern(None, None, None, ontology_graph))
-    elif part == "data":
-        quads = [q for q in store if q.graph_name != ontology_graph]
-    else:
-        quads = list(store)
+    quads = part_quads(store, part)
     if provenance:
-        return quads
-    evidence = {q.subject for q in store.quads_for_pattern(None, RDF_TYPE, EVIDENCE_CLASS, None)
-                if q.subject == q.graph_name}
-    moved = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph() if q.graph_name in evidence else q.graph_name)
-             for q in quads if q.subject not in evidence)
-    return list(dict.fromkeys(moved))  # a fact two quotes state is one triple of the default graph
+        return list(quads)
+    return list(dict.fromkeys(without_provenance(quads, evidence_nodes(store))))  # a fact two quotes state: once
+
+
+def subject_statements(store: ox.Store, part: str, provenance: bool, *, triples: bool) -> Iterator[ox.Triple | ox.Quad]:
+    """The statements of a part subject by subject, each once: the triples of the union of its graphs (`triples`),
+    or its quads, the evidence moved to the default graph without provenance. Only one subject's statements are in
+    memory at a time; the distinct subjects are found by Oxigraph."""
+    evidence = set() if provenance else evidence_nodes(store)
+    subjects = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    for (subject,) in subjects:
+        if subject in evidence:
+            continue
+        quads = store.quads_for_pattern(subject, None, None, None)
+        if part != "all":
+            quads = (q for q in quads if (q.graph_name == ONTOLOGY_GRAPH_NODE) == (part == "ontology"))
+        if evidence:
+            quads = without_provenance(quads, evidence)
+        yield from dict.fromkeys(q.triple for q in quads) if triples else dict.fromkeys(quads)
+
+
+def is_readable_size(store: GraphStore, part: str, limit: int = READABLE_LIMIT) -> bool:
+    """Whether the part is written for reading: a remote store always (streaming it subject by subject would
+    take a request per subject), an embedded one up to `limit` quads (counted no further than that)."""
+    if not isinstance(store, ox.Store):
+        return True
+    return sum(1 for _ in itertools.islice(part_quads(store, part), limit + 1)) <= limit
 
 
 def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
@@ -150,8 +196,29 @@ WRITERS: dict[str, Callable[[list[ox.Quad]], bytes]] = {
 }
 
 
-def export_graph(store: GraphStore, fmt: str, part: str = "all", provenance: bool = True) -> bytes:
-    """The chosen part of the store serialized in `fmt` (a key of `FORMATS`)."""
+def write_export(store: GraphStore, fmt: str, output: BinaryIO, part: str = "all", provenance: bool = True, *,
+                 readable_limit: int = READABLE_LIMIT) -> None:
+    """The chosen part of the store serialized in `fmt` (a key of `FORMATS`) into `output`: for reading up to
+    `readable_limit` quads, else streamed (see the module docstring)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
-    return WRITERS[fmt](select_quads(store, part, provenance))
+    if is_readable_size(store, part, readable_limit):
+        output.write(WRITERS[fmt](select_quads(store, part, provenance)))
+        return
+    export_format = FORMATS[fmt]
+    assert isinstance(store, ox.Store)
+    statements: Iterable[ox.Triple | ox.Quad]
+    if export_format.keeps_graphs and provenance:
+        statements = part_quads(store, part)  # each quad once already, grouped by graph and subject
+    else:
+        statements = subject_statements(store, part, provenance, triples=not export_format.keeps_graphs)
+    line_format = export_format.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+    ox.serialize(statements, output, format=export_format.rdf_format, prefixes=None if line_format else PREFIXES)
+
+
+def export_graph(store: GraphStore, fmt: str, part: str = "all", provenance: bool = True, *,
+                 readable_limit: int = READABLE_LIMIT) -> bytes:
+    """`write_export` into memory."""
+    output = io.BytesIO()
+    write_export(store, fmt, output, part, provenance, readable_limit=readable_limit)
+    return output.getvalue()

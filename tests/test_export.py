@@ -1,4 +1,5 @@
-"""Dumps: every format re-parses to what the store holds for the part, graph for graph where the format has graphs."""
+"""Dumps: every format re-parses to what the store holds for the part, graph for graph where the format has graphs,
+written for reading (the shipped data's size) and streamed (what a larger store gets: forced here by a limit of 0)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from jaikg.export import FORMATS, PARTS, export_graph
+from jaikg.export import FORMATS, PARTS, READABLE_LIMIT, export_graph
 from jaikg.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES
 
 RDFLIB_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "nq": "nquads", "trig": "trig", "xml": "xml"}
@@ -49,24 +50,30 @@ def assert_same_dataset(expected: rdflib.Dataset, actual: rdflib.Dataset) -> Non
         assert isomorphic(expected.graph(name), actual.graph(name)), f"graph {name} differs"
 
 
+@pytest.fixture(params=[READABLE_LIMIT, 0], ids=["readable", "streamed"])
+def dump(request):
+    """`export_graph` as a store of the shipped data's size gets it, or as a store over the readable limit does."""
+    return lambda *args, **options: export_graph(*args, readable_limit=request.param, **options)
+
+
 def test_the_formats_are_the_six_of_the_issue() -> None:
     assert set(FORMATS) == set(RDFLIB_FORMATS)
 
 
 @pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("fmt", TRIPLE_FORMATS)
-def test_triple_formats_round_trip_to_the_union_of_the_part(shipped_store, fmt: str, part: str) -> None:
+def test_triple_formats_round_trip_to_the_union_of_the_part(shipped_store, fmt: str, part: str, dump) -> None:
     expected = union(store_part(shipped_store, part))
-    actual = union(reparse(export_graph(shipped_store, fmt, part), fmt))
+    actual = union(reparse(dump(shipped_store, fmt, part), fmt))
     assert len(expected) > 0
     assert isomorphic(expected, actual)
 
 
 @pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("fmt", QUAD_FORMATS)
-def test_quad_formats_keep_every_named_graph(shipped_store, fmt: str, part: str) -> None:
+def test_quad_formats_keep_every_named_graph(shipped_store, fmt: str, part: str, dump) -> None:
     expected = store_part(shipped_store, part)
-    actual = reparse(export_graph(shipped_store, fmt, part), fmt)
+    actual = reparse(dump(shipped_store, fmt, part), fmt)
     assert_same_dataset(expected, actual)
 
 
@@ -104,8 +111,8 @@ SELECT DISTINCT ?s ?p ?o WHERE {{
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_without_provenance_only_the_facts_remain(shipped_store, fmt: str) -> None:
-    actual = reparse(export_graph(shipped_store, fmt, "data", provenance=False), fmt)
+def test_without_provenance_only_the_facts_remain(shipped_store, fmt: str, dump) -> None:
+    actual = reparse(dump(shipped_store, fmt, "data", provenance=False), fmt)
     evidence = rdflib.URIRef(ONTOLOGY + "Evidence")
     assert not list(actual.quads((None, rdflib.RDF.type, evidence, None)))
     assert not list(actual.quads((None, rdflib.URIRef(ONTOLOGY + "quote"), None, None)))
@@ -126,10 +133,10 @@ def test_unknown_format_and_part_are_refused(shipped_store) -> None:
         export_graph(shipped_store, "ttl", part="shapes")
 
 
-def test_a_fact_two_quotes_state_is_one_line_without_provenance(shipped_store) -> None:
+def test_a_fact_two_quotes_state_is_one_line_without_provenance(shipped_store, dump) -> None:
     """Without the evidence graphs a fact is a triple of the default graph, once: the N-Quads dump has no line
     twice (RDF datasets are sets)."""
-    lines = export_graph(shipped_store, "nq", "data", provenance=False).decode("utf-8").splitlines()
+    lines = dump(shipped_store, "nq", "data", provenance=False).decode("utf-8").splitlines()
     assert len(lines) == len(set(lines))
 
 
@@ -139,7 +146,7 @@ OXIGRAPH_FORMATS = {"jsonld": ox.RdfFormat.JSON_LD, "nq": ox.RdfFormat.N_QUADS, 
 
 @pytest.mark.parametrize("fmt", QUAD_FORMATS)
 @pytest.mark.parametrize("provenance", [True, False], ids=["provenance", "bare facts"])
-def test_a_second_reader_finds_the_same_graphs(shipped_store, fmt: str, provenance: bool) -> None:
+def test_a_second_reader_finds_the_same_graphs(shipped_store, fmt: str, provenance: bool, dump) -> None:
     """Read by pyoxigraph as well as rdflib, a dump has the store's graphs (without provenance: the default graph
     instead of the evidence graphs), no graph named by a blank node: in JSON-LD 1.1 a graph object without `@id`
     is one, where rdflib's reader is lenient."""
@@ -147,5 +154,5 @@ def test_a_second_reader_finds_the_same_graphs(shipped_store, fmt: str, provenan
     expected = {q.graph_name for q in shipped_store if q.graph_name != ontology}
     if not provenance:
         expected = {ox.DefaultGraph()} | {name for name in expected if not name.value.startswith(PREFIXES["jev"])}
-    quads = ox.parse(export_graph(shipped_store, fmt, "data", provenance=provenance), format=OXIGRAPH_FORMATS[fmt])
+    quads = ox.parse(dump(shipped_store, fmt, "data", provenance=provenance), format=OXIGRAPH_FORMATS[fmt])
     assert {q.graph_name for q in quads} == expected

@@ -40,17 +40,33 @@ def test_dumps_download_with_their_name_and_round_trip(app, shipped_store, ext: 
 
 def test_dumps_are_computed_once(shipped_store, monkeypatch) -> None:
     calls: list[str] = []
-    original = export_blueprint.export_graph
+    original = export_blueprint.write_export
 
-    def counting(store, fmt, *args, **kwargs) -> bytes:
+    def counting(store, fmt, *args, **kwargs) -> None:
         calls.append(fmt)
-        return original(store, fmt, *args, **kwargs)
+        original(store, fmt, *args, **kwargs)
 
-    monkeypatch.setattr(export_blueprint, "export_graph", counting)
+    monkeypatch.setattr(export_blueprint, "write_export", counting)
     client = create_app({"STORE": shipped_store}).test_client()
     first, second = client.get("/export/jaikg.ttl"), client.get("/export/jaikg.ttl")
     assert first.data == second.data
     assert calls == ["ttl"]
+
+
+def test_a_dump_download_has_a_length_resumes_and_revalidates(app) -> None:
+    """What a download of a large file needs (RFC 9110): its length, a range of it (to resume a broken download:
+    206 with the bytes asked for), and a 304 for a copy still current."""
+    client = app.test_client()
+    whole = client.get("/export/jaikg.nq")
+    assert int(whole.headers["Content-Length"]) == len(whole.data) > 0
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    part = client.get("/export/jaikg.nq", headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(whole.data)}"
+    assert part.data == whole.data[100:200]
+    again = client.get("/export/jaikg.nq", headers={"If-None-Match": whole.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    assert "max-age" in whole.headers["Cache-Control"]
 
 
 def test_unknown_dump_is_404(app) -> None:

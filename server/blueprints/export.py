@@ -1,13 +1,17 @@
 """`/export/jaikg.<ext>`: the whole graph as a download (Turtle, JSON-LD, N-Triples, N-Quads, TriG, RDF/XML),
-serialized once per app by `jaikg.export` (the same function as `jaikg export`)."""
+written by `jaikg.export` (the same function as `jaikg export`) once per version of the graph into a file
+(`server.dumps`) and sent from it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from functools import partial
 
-from jaikg.export import FORMATS_BY_EXTENSION, export_graph
+from flask import Blueprint, Response, abort, current_app, request, send_file
 
-from ..memo import memoized
+from jaikg.export import FORMATS_BY_EXTENSION, write_export
+
+from ..cache import cache_control, last_modified_second
+from ..dumps import dump_files, version_tag
 from ..state import jaikg
 
 bp = Blueprint("export", __name__)
@@ -19,8 +23,14 @@ def dump(ext: str) -> Response:
     if fmt is None:
         abort(404, description=f"no dump with extension .{ext}; available: "
                                + ", ".join(f"jaikg.{e}" for e in FORMATS_BY_EXTENSION))
-    body = memoized(("export", fmt.name), lambda: export_graph(jaikg().store, fmt.name))
+    state = jaikg()
+    version = state.executor.last_modified
     charset = "" if fmt.media_type == "application/n-triples" else "; charset=utf-8"
-    response = Response(body, content_type=fmt.media_type + charset)
+    with dump_files(current_app).current(ext, version, partial(write_export, state.store, fmt.name)) as path:
+        response = send_file(path, mimetype=fmt.media_type + charset, conditional=False, etag=False)
+        size = path.stat().st_size
     response.headers["Content-Disposition"] = f'attachment; filename="jaikg.{fmt.extension}"'
-    return response
+    response.set_etag(f"{version_tag(version)}-{ext}")
+    response.last_modified = last_modified_second(version)  # the graph's time, not the file's (None: no header)
+    response.headers["Cache-Control"] = cache_control(state.settings.max_age)
+    return response.make_conditional(request, accept_ranges=True, complete_length=size)
