@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pyoxigraph as ox
 
 from . import resources
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, sparql_prologue
+from .reification import RDF_TYPE, reification
 from .store import GraphName, GraphStore
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -37,13 +37,9 @@ def _query(store: GraphStore, query: str, iri: str | None = None):
     return store.query(PROLOGUE + query, use_default_graph_as_union=True)
 
 
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
 QUOTE = ox.NamedNode(ONTOLOGY + "quote")
 IN_SECTION = ox.NamedNode(ONTOLOGY + "inSection")
-STATEMENT = ox.NamedNode(PREFIXES["rdf"] + "Statement")
-REIFICATION = tuple(ox.NamedNode(PREFIXES["rdf"] + name) for name in ("subject", "predicate", "object"))
-DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
 
 
 @dataclass
@@ -109,18 +105,12 @@ class Description:
     def triples(self) -> list[ox.Triple]:
         """The twin in a syntax without named graphs (Turtle, N-Triples, RDF/XML): the union of the statements,
         and, since such a syntax cannot say which graph holds a fact, each fact of an evidence graph once more as
-        an `rdf:Statement` `prov:wasDerivedFrom` that graph (the standard RDF reification). Its blank node is named
-        after the quad, so the same description is written with the same labels."""
+        an `rdf:Statement` `prov:wasDerivedFrom` that graph (`jaikg.reification`)."""
         triples = list(dict.fromkeys(quad.triple for quad in self.statements))
         for quad in self.statements:
             graph = quad.graph_name
-            if not isinstance(graph, ox.NamedNode) or graph.value not in self.sources or quad.subject == graph:
-                continue
-            node = ox.BlankNode("s" + hashlib.sha256(str(quad).encode()).hexdigest()[:24])
-            triples.append(ox.Triple(node, RDF_TYPE, STATEMENT))
-            triples.extend(ox.Triple(node, role, term)
-                           for role, term in zip(REIFICATION, (quad.subject, quad.predicate, quad.object)))
-            triples.append(ox.Triple(node, DERIVED_FROM, graph))
+            if isinstance(graph, ox.NamedNode) and graph.value in self.sources and quad.subject != graph:
+                triples.extend(reification(quad))
         return triples
 
 

@@ -1,9 +1,10 @@
 """Dumps of the graph: Turtle, JSON-LD, N-Triples, N-Quads, TriG and RDF/XML, of the whole graph or one part.
 
 The quad formats (TriG, N-Quads, JSON-LD) keep the named graphs: one evidence graph per quote, plus `jg:ontology` and
-`jg:mentions`. The triple formats (Turtle, N-Triples, RDF/XML) hold the union of the graphs. Without provenance,
-the evidence descriptions (the `jo:Evidence` nodes with their quotes and sections) are dropped and the facts they
-held move to the default graph.
+`jg:mentions`. The triple formats (Turtle, N-Triples, RDF/XML) hold the union of the graphs, and each fact of an
+evidence graph once more as an `rdf:Statement` derived from that graph (`jaikg.reification`), as the Linked Data
+twins do. Without provenance, the evidence descriptions (the `jo:Evidence` nodes with their quotes and sections)
+are dropped and the facts they held move to the default graph.
 
 Dumps of up to `READABLE_LIMIT` quads are written for people to read: the line formats sorted (by Oxigraph), the
 others by rdflib, whose Turtle and TriG writers group statements by subject, nest blank nodes and use the project
@@ -27,6 +28,7 @@ import rdflib
 
 from . import resources
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES
+from .reification import reification
 from .store import GraphStore
 
 PARTS = ("all", "ontology", "data")
@@ -95,21 +97,35 @@ def select_quads(store: GraphStore, part: str = "all", provenance: bool = True) 
     return list(dict.fromkeys(without_provenance(quads, evidence_nodes(store))))  # a fact two quotes state: once
 
 
-def subject_statements(store: ox.Store, part: str, provenance: bool, *, triples: bool) -> Iterator[ox.Triple | ox.Quad]:
-    """The statements of a part subject by subject, each once: the triples of the union of its graphs (`triples`),
-    or its quads, the evidence moved to the default graph without provenance. Only one subject's statements are in
-    memory at a time; the distinct subjects are found by Oxigraph."""
-    evidence = set() if provenance else evidence_nodes(store)
+def subject_statements(store: ox.Store, part: str, provenance: bool, *, triples: bool,
+                       reify: bool = False) -> Iterator[ox.Triple | ox.Quad]:
+    """The statements of a part subject by subject, each once: the triples of the union of its graphs (`triples`;
+    with `reify`, followed by the reification of its evidence facts), or its quads, the evidence moved to the
+    default graph without provenance. Only one subject's statements are in memory at a time; the distinct
+    subjects are found by Oxigraph."""
+    evidence = evidence_nodes(store) if reify or not provenance else set()
     subjects = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     for (subject,) in subjects:
-        if subject in evidence:
+        if not provenance and subject in evidence:
             continue
-        quads = store.quads_for_pattern(subject, None, None, None)
+        quads: Iterable[ox.Quad] = store.quads_for_pattern(subject, None, None, None)
         if part != "all":
             quads = (q for q in quads if (q.graph_name == ONTOLOGY_GRAPH_NODE) == (part == "ontology"))
-        if evidence:
-            quads = without_provenance(quads, evidence)
-        yield from dict.fromkeys(q.triple for q in quads) if triples else dict.fromkeys(quads)
+        quads = list(without_provenance(quads, evidence) if not provenance else quads)
+        if not triples:
+            yield from dict.fromkeys(quads)
+            continue
+        yield from dict.fromkeys(q.triple for q in quads)
+        if reify:
+            yield from evidence_reifications(quads, evidence)
+
+
+def evidence_reifications(quads: Iterable[ox.Quad], evidence: set[ox.NamedNode | ox.BlankNode]) -> Iterator[ox.Triple]:
+    """The reification of each fact of an evidence graph (not of the graph's description of itself), for the
+    syntaxes without named graphs (`jaikg.reification`)."""
+    for quad in quads:
+        if quad.graph_name in evidence and quad.subject != quad.graph_name:
+            yield from reification(quad)
 
 
 def is_readable_size(store: GraphStore, part: str, limit: int = READABLE_LIMIT) -> bool:
@@ -202,16 +218,20 @@ def write_export(store: GraphStore, fmt: str, output: BinaryIO, part: str = "all
     `readable_limit` quads, else streamed (see the module docstring)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
-    if is_readable_size(store, part, readable_limit):
-        output.write(WRITERS[fmt](select_quads(store, part, provenance)))
-        return
     export_format = FORMATS[fmt]
+    reify = provenance and not export_format.keeps_graphs
+    if is_readable_size(store, part, readable_limit):
+        quads = select_quads(store, part, provenance)
+        if reify:
+            quads += [ox.Quad(*triple) for triple in evidence_reifications(quads, evidence_nodes(store))]
+        output.write(WRITERS[fmt](quads))
+        return
     assert isinstance(store, ox.Store)
     statements: Iterable[ox.Triple | ox.Quad]
     if export_format.keeps_graphs and provenance:
         statements = part_quads(store, part)  # each quad once already, grouped by graph and subject
     else:
-        statements = subject_statements(store, part, provenance, triples=not export_format.keeps_graphs)
+        statements = subject_statements(store, part, provenance, triples=not export_format.keeps_graphs, reify=reify)
     line_format = export_format.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
     ox.serialize(statements, output, format=export_format.rdf_format, prefixes=None if line_format else PREFIXES)
 
