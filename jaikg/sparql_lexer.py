@@ -15,8 +15,11 @@ glued to another word; the refusal of SERVICE and LOAD uses it.
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate, islice
 from typing import NamedTuple
 
 _NAME_START = r"A-Za-z_\u00C0-\U000EFFFF"
@@ -29,19 +32,26 @@ _LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
 _LOCAL = rf"(?:[{_NAME_CHAR}:%]|{_LOCAL_ESCAPE})*(?:[{_NAME_CHAR_NO_DOT}:%]|{_LOCAL_ESCAPE})"
 _VAR_CHAR = r"A-Za-z_0-9\u00B7\u00C0-\U000EFFFF"
 """VARNAME has no `-` (unlike names)."""
-_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+_IRI_CHAR = r'[^<>"{}|^`\\\x00-\x20]'
+_IRI = rf"<{_IRI_CHAR}*>"
 _NUMBER = r"[0-9]+\.?[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+"
+
+_COMMENT = r"\#[^\n\r]*"
+_STRING = "|".join((
+    r"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''",
+    r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""',
+    r"'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*'",
+    r'"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"',
+))
+"""A string literal, long (`'''…'''`, `\"\"\"…\"\"\"`) or short; an escape is a backslash and any character (one that is
+not an escape of the grammar is a syntax error inside the string). Written as runs of ordinary characters between
+escapes and lone quotes, which the regular expression engine reads a run at a time."""
 
 TOKEN = re.compile(
     rf"""
     (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>
-        '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-      | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-      | '(?:[^'\\\n\r]|\\.)*'
-      | "(?:[^"\\\n\r]|\\.)*"
-    )
+  | (?P<comment>{_COMMENT})
+  | (?P<string>{_STRING})
   | (?P<iri>{_IRI})
   | (?P<var>[?$][{_VAR_CHAR}]+)
   | (?P<number>{_NUMBER})
@@ -117,6 +127,195 @@ def _scan(text: str, start: int = 0) -> Iterator[Token]:
         yield Token(kind, value, match.start(), depth)
         if value == "{":
             depth += 1
+
+
+NESTING_SYNTAXES = ("sparql", "turtle", "json")
+"""What `nesting_past` reads: a SPARQL query or update; Turtle, TriG, N-Triples or N-Quads; JSON-LD."""
+_OPENINGS = {"sparql": ("{", "(", "[", "<<"), "turtle": ("<<",), "json": ("{", "[")}
+"""The brackets that are a level of recursion of Oxigraph's parser of each syntax: its SPARQL parser descends once
+for each bracket (`<<` opens a quoted triple; a triple term `<<( … )>>` is two levels), its Turtle parser only for
+quoted triples and triple terms (it reads nested blank nodes and collections without recursion, at any depth),
+its JSON-LD parser for objects (arrays too are counted here)."""
+_LEVEL_SYMBOLS = {"sparql": re.compile(r"<<|>>|[{}()\[\]]"), "turtle": re.compile("<<|>>"),
+                  "json": re.compile(r"[{}\[\]]")}
+"""The brackets of each syntax, opening and closing, as `nesting_past` finds them in a text (`<<` before `<`)."""
+
+
+def _translation(openings: bytes, closings: bytes) -> tuple[bytes, bytes]:
+    """The arguments of `bytes.translate` that keep only these bytes, each opening one as 1, each closing one as
+    -1 (255)."""
+    kept = openings + closings
+    return (bytes.maketrans(kept, b"\x01" * len(openings) + b"\xff" * len(closings)),
+            bytes(byte for byte in range(256) if byte not in kept))
+
+
+_STEPS = {"sparql": _translation(b"{([\x01", b"})]\x02"), "turtle": _translation(b"\x01", b"\x02"),
+          "json": _translation(b"{[", b"}]")}
+"""`_steps`' translations; `<<` and `>>` are first written as the bytes 1 and 2."""
+_IRI_ESCAPED = rf"<{_IRI_CHAR}*(?:\\(?:u[0-9A-Fa-f]{{4}}|U[0-9A-Fa-f]{{8}}){_IRI_CHAR}*)*>"
+"""An IRI as Oxigraph's parsers read one: `_IRI`, or with `\\u` escapes (they allow them in SPARQL too)."""
+_HIDING = re.compile(rf"{_COMMENT}|{_STRING}|{_IRI_ESCAPED}|\\.", re.DOTALL)
+"""What hides brackets from the parsers of SPARQL and Turtle: comments, strings, IRIs, and the escapes of prefixed
+names (PN_LOCAL_ESC: `ex:a\\(` is one name); its first character tells which. Each alternative starts with a
+character of its own and the pattern has no groups, so the engine skips in C to the next place one may start."""
+_BANGS = re.compile(r"!(?!=)(?:\s*!(?!=))*")
+"""A run of `!` (not `!=`): nested NOT, one level of Oxigraph's SPARQL parser each."""
+_OPERAND_EXPECTED = frozenset("(,=!&|+-*/^<>;")
+"""Characters after which a `<` cannot be a comparison: an operand must come first."""
+
+
+class Nesting(NamedTuple):
+    """How deep a text nests, when that is deeper than a limit (`nesting_past`)."""
+
+    depth: int
+    """The deepest level in the text."""
+    start: int
+    """Where (an offset in characters) the first level past the limit opens."""
+    opened_by: str
+    """What opens it: a bracket, or `!`."""
+
+
+def nesting_past(text: str, limit: int, syntax: str = "sparql") -> Nesting | None:
+    """How deep `text`, in `syntax` (one of NESTING_SYNTAXES), nests the brackets that Oxigraph's parser of that
+    syntax follows by recursion (`_OPENINGS`; in SPARQL also `!`), outside strings, IRIs and comments, when that is
+    deeper than `limit`; None when it is not. A text nested thousands deep overflows the stack of the thread that
+    parses it, and its process dies.
+
+    A text holding no more opening brackets than `limit` (counted by `str.count`, in C) cannot nest deeper and is
+    not read further: most queries. Otherwise what hides brackets is blanked out and the depth read from what is
+    left, by the C loops of `re`, `bytes.translate` and `itertools.accumulate` (100,000 characters: a few ms up to
+    tens of ms), never counting less than the parser descends:
+
+    - each opening bracket is a level deeper and each closing bracket a level back, whatever their kinds: a text
+      that closes another kind than the innermost open bracket, or one that is not open, cannot be parsed past that
+      point, so the count is exact up to it, and the parser goes no further;
+    - each `!` of a run of them (`!!!!x`, nested NOT) is one more level, for the run;
+    - in SPARQL, a `<` right after an operand inside `( … )` may be a comparison (`?a<(((1)))>0` is one, not an
+      IRI): the brackets and `!` of such an IRI count. And when it holds a `#` or a `'` (a comment or a string,
+      were it a comparison), or when an IRI is glued to another `<` (`?a<<x#y>`), the two readings need not agree
+      on where the comments and strings after it end: from there on, the opening brackets and `!` inside
+      comments, strings and IRIs count too (their closing brackets do not)."""
+    openings = sum(text.count(bracket) for bracket in _OPENINGS[syntax])
+    if syntax == "sparql":
+        openings += text.count("!") - text.count("!=")
+    if openings <= limit:
+        return None
+    levels = _sparql_levels(text) if syntax == "sparql" else _blanked(text, syntax, keep_offsets=False)
+    depths = list(accumulate(_steps(levels, syntax)))
+    deepest = max(depths, default=0)
+    bangs, bang_start = _bang_levels(levels, depths, limit) if syntax == "sparql" else (0, None)
+    if deepest <= limit and bangs <= limit:
+        return None
+    starts = [] if bang_start is None else [bang_start]
+    if deepest > limit:
+        if syntax != "sparql":  # blanked again, keeping offsets: only for a text over the limit
+            levels = _blanked(text, syntax, keep_offsets=True)
+        past = next(islice(_LEVEL_SYMBOLS[syntax].finditer(levels), depths.index(limit + 1), None), None)
+        starts.append(past.start() if past is not None else 0)
+    start = min(starts)
+    return Nesting(max(deepest, bangs), start, "<<" if levels.startswith("<<", start) else levels[start])
+
+
+def _blanked(text: str, syntax: str, keep_offsets: bool) -> str:
+    """A Turtle or JSON text with what hides brackets (comments, strings, IRIs; in JSON strings) turned to spaces:
+    as many as it had characters when `keep_offsets`, else one."""
+    if syntax == "json":
+        # JSON's strings are what lies between two quotes, once escaped backslashes and quotes are out of the way
+        pieces = text.replace("\\\\", "  ").replace('\\"', "  ").split('"')
+        if keep_offsets:
+            return '"'.join(piece if index % 2 == 0 else " " * len(piece) for index, piece in enumerate(pieces))
+        return " ".join(pieces[::2])
+    if keep_offsets:
+        return _HIDING.sub(lambda hidden: " " * len(hidden.group()), text)
+    return _HIDING.sub(" ", text)
+
+
+def _steps(levels: str, syntax: str) -> array[int]:
+    """+1 for each opening bracket of `levels` (a text blanked by `nesting_past`) and -1 for each closing one, in
+    order: found by `bytes.translate`, in C."""
+    data = levels.encode("utf-8", "surrogatepass")
+    if syntax != "json":
+        data = data.replace(b"\x01", b" ").replace(b"\x02", b" ").replace(b"<<", b"\x01").replace(b">>", b"\x02")
+    return array("b", data.translate(*_STEPS[syntax]))
+
+
+def _bang_levels(levels: str, depths: list[int], limit: int) -> tuple[int, int | None]:
+    """The deepest level a run of `!` reaches in a SPARQL text blanked by `nesting_past` (whose brackets reach
+    `depths`), and where the first `!` past `limit` is (None when none is)."""
+    runs = list(_BANGS.finditer(levels))
+    if not runs:
+        return 0, None
+    brackets = [symbol.start() for symbol in _LEVEL_SYMBOLS["sparql"].finditer(levels)]
+    deepest, start = 0, None
+    for run in runs:
+        before = min(bisect_left(brackets, run.start()), len(depths))
+        depth = depths[before - 1] if before else 0
+        reached = depth + run.group().count("!")
+        deepest = max(deepest, reached)
+        if start is None and reached > limit:
+            start = run.start() + next(islice(re.finditer("!", run.group()), max(limit - depth, 0), None)).start()
+    return deepest, start
+
+
+def _sparql_levels(text: str) -> str:
+    """A query or update with its comments, strings, IRIs and escapes turned to spaces, character for character
+    (offsets stay), but for the brackets and `!` in them that may open levels (`nesting_past`)."""
+    pieces: list[str] = []
+    last = parens = 0
+    operand = raw = False
+    """Whether the last token ended an operand; whether the opening brackets and `!` of what hides count."""
+    for match in _HIDING.finditer(text):
+        start, end = match.span()
+        if start > last:
+            gap = text[last:start]
+            pieces.append(gap)
+            code = gap.rstrip()
+            if code:
+                operand = code[-1] not in _OPERAND_EXPECTED
+                parens += gap.count("(") - gap.count(")")
+        hidden = match.group()
+        blanked = None
+        if hidden[0] == "<":
+            comparison = operand and parens > 0
+            glued = start > 0 and text[start - 1] == "<"
+            if (comparison or glued) and ("#" in hidden or "'" in hidden):
+                raw = True
+            if comparison and ("(" in hidden or "[" in hidden or "!" in hidden):
+                blanked = _comparison_levels(hidden)
+            elif glued:
+                blanked = _openings_in(hidden)
+        if blanked is None:
+            blanked = _openings_in(hidden) if raw else " " * len(hidden)
+        parens += blanked.count("(") - blanked.count(")")
+        pieces.append(blanked)
+        if hidden[0] != "#":
+            operand = True
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _openings_in(hidden: str) -> str:
+    """A comment, string or IRI with only what may open a level kept: opening brackets, `<` and `!` (and `=`, so
+    that `!=` stays what it is)."""
+    return "".join(char if char in "{([<!=" else " " for char in hidden)
+
+
+def _comparison_levels(iri: str) -> str:
+    """The levels of `<…>` read as a comparison `<` and what follows it: its brackets and `!`, but for closing
+    brackets that close none of its own (they would close brackets opened before it; read as an IRI, those stay
+    open)."""
+    kept: list[str] = []
+    open_here = 0
+    for char in iri:
+        if char in "([":
+            open_here += 1
+        elif char in ")]" and open_here:
+            open_here -= 1
+        elif char not in "!=":
+            char = " "
+        kept.append(char)
+    return "".join(kept)
 
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")

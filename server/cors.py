@@ -25,7 +25,7 @@ from .state import jaikg
 
 READ_METHODS = "GET, HEAD, POST, OPTIONS"
 READ_HEADERS = "Accept, Content-Type"
-EXPOSED_HEADERS = "Link, ETag, X-SPARQL-MaxRows, X-JAIKG-Truncated, Warning, Content-Disposition"
+EXPOSED_HEADERS = "Link, ETag, X-SPARQL-MaxRows, X-JAIKG-Truncated, Content-Disposition"
 """Response headers a page on another origin may read beyond the safelisted ones (Content-Type, Last-Modified …)."""
 
 

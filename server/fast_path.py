@@ -23,7 +23,7 @@ from werkzeug.sansio.utils import get_current_url
 from werkzeug.wsgi import get_host
 
 from jaikg.sparql import QueryRequest, SparqlError, media_types_for
-from jaikg.sparql_lexer import query_form
+from jaikg.sparql_lexer import nesting_past, query_form
 
 from .cache import cache_control, last_modified_second
 from .cors import EXPOSED_HEADERS
@@ -128,7 +128,8 @@ class QueryFastPath:
                 *SECURITY_HEADERS.items())
 
     def _plain_query(self, environ: dict[str, Any]) -> str | None:
-        """The query text of a plain `GET /sparql?query=…` within the length limit, else None."""
+        """The query text of a plain `GET /sparql?query=…` within the length and nesting limits, else None (the
+        Flask app answers a query over a limit with its error: `server.limits.check_sizes`)."""
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH:
             return None
         if any(environ.get(name) for name in CONDITIONAL_HEADERS):
@@ -137,9 +138,9 @@ class QueryFastPath:
             query = _query_parameter(environ.get("QUERY_STRING", ""))
         except UnicodeError:
             return None
-        if query is None:
+        if query is None or len(query) > self.app.config["MAX_QUERY_LENGTH"]:
             return None
-        return query if len(query) <= self.app.config["MAX_QUERY_LENGTH"] else None
+        return None if nesting_past(query, self.app.config["MAX_NESTING"]) else query
 
     @staticmethod
     def _only_query(query_string: str) -> str | None:

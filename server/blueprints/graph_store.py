@@ -36,6 +36,7 @@ from jaikg.sparql import GRAPH_TYPES, NotAcceptable, SparqlError, UpdateRequest,
 
 from ..cache import cache_control, etag_of, last_modified_second
 from ..cors import mark_write
+from ..limits import refuse_deep_nesting
 from ..negotiation import content_type, negotiate
 from ..state import jaikg
 from ..streaming import streamed
@@ -190,11 +191,17 @@ def http_date_header(name: str) -> datetime | None:
 
 
 def parse_body() -> list[ox.Triple]:
+    """The triples of the request's body; a body nested deeper than the parser can take is refused before it is
+    parsed (`server.limits.refuse_deep_nesting`: a 400)."""
     fmt = TRIPLE_TYPES.get(request.mimetype)
     if fmt is None:
         raise SparqlError(415, f"send the graph as one of {', '.join(TRIPLE_TYPES)}, not {request.mimetype!r}.")
+    body = request.get_data()
+    syntax = {ox.RdfFormat.JSON_LD: "json", ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.N_TRIPLES: "turtle"}.get(fmt)
+    if syntax is not None:  # RDF/XML: its parser has no recursion
+        refuse_deep_nesting(body.decode("utf-8", errors="replace"), syntax, "the graph")
     try:
-        return [quad.triple for quad in ox.parse(request.get_data(), format=fmt, base_iri=request.base_url)]
+        return [quad.triple for quad in ox.parse(body, format=fmt, base_iri=request.base_url)]
     except SyntaxError as error:
         raise SparqlError(400, f"the graph could not be parsed: {error}") from None
 
