@@ -36,7 +36,7 @@ def test_the_void_link_opens_a_page_in_a_browser(phone, live_server: str) -> Non
     phone.find_element(By.CSS_SELECTOR, "header.site nav a[href='/.well-known/void']").click()
     WebDriverWait(phone, 30).until(ec.url_to_be(live_server + "/.well-known/void"))
     endpoint = WebDriverWait(phone, 30).until(ec.presence_of_element_located(
-        (By.CSS_SELECTOR, f"table#properties a[href='{live_server}/sparql']")))
+        (By.CSS_SELECTOR, f"table#summary a[href='{live_server}/sparql']")))
     assert endpoint.is_displayed() and phone.find_element(By.TAG_NAME, "h1").text
     assert_fits(phone)
 

@@ -18,7 +18,7 @@ from jaikg.sparql import GRAPH_TYPES, write_rdf
 from jaikg.store import GraphStore
 
 from ..errors import error_response
-from ..links import ALIGNMENTS_DOCUMENT, ONTOLOGY_DOCUMENT, iri_of, local_path
+from ..links import ALIGNMENTS_DOCUMENT, ONTOLOGY_DOCUMENT, encode_slug, iri_of, local_path
 from ..negotiation import content_type, negotiate
 from ..state import jaikg
 
@@ -126,14 +126,22 @@ def description_html(store: GraphStore, description: Description, path: str, hea
     return render_template(
         "entity.html", d=description, iri=iri, short=shorten(iri), heading=heading,
         title=heading or labels.get(iri, shorten(iri)), t=lambda term: view_term(term, labels), ox_iri=ox.NamedNode,
-        local=local_path, short_of=shorten, alternates=alternates(path))
+        local=local_path, short_of=shorten, alternates=alternates(path), graph_facts=graph_facts(description))
+
+
+def graph_facts(description: Description) -> list[ox.Triple]:
+    """The facts of the graph the IRI names, less its description of itself (its quote, section and source)
+    where the page shows that already among the IRI's own statements."""
+    this = ox.NamedNode(description.iri)
+    return [triple for triple in description.graph
+            if not (triple.subject == this and triple.object in description.properties.get(triple.predicate, []))]
 
 
 def entity_page(prefix: str, slug: str) -> Response:
     """The page of the IRI `prefix` + `slug` stands for, in the negotiated or requested format."""
     slug, forced = split_twin(slug, prefix)
     iri = iri_of(prefix, slug)
-    path = prefix + slug
+    path = prefix + encode_slug(slug)
     store = jaikg().store
     if not exists(store, iri):
         return not_found(iri, prefix, slug)

@@ -43,6 +43,57 @@
              column: match[4] && Number(match[4]) };
   }
 
+  // The title of a refusal: what the error's name (jaikg.sparql.SparqlError.error and its kinds) or, for the
+  // generic "sparql-error", the HTTP status says; the message below says the rest.
+  var ERROR_TITLES = {
+    "query-syntax-error": "Query syntax error",
+    "query-refused": "Query refused",
+    "query-timeout": "The query took too long",
+    "not-acceptable": "No answer in the format asked for",
+    "update-failed": "The update failed, nothing changed",
+    "backend-unavailable": "The SPARQL store cannot be reached",
+    "backend-timeout": "The SPARQL store did not answer in time",
+    "worker-busy": "The server is busy",
+    "query-memory-exceeded": "The query needed too much memory",
+    "workers-unavailable": "The server cannot run queries now",
+    "too-large": "The request is too large",
+    "nesting-too-deep": "The query is nested too deeply",
+    "too-many-requests": "Too many requests at once",
+    "method-not-allowed": "Method not allowed",
+    "not-found": "Not found",
+  };
+  var STATUS_TITLES = {
+    400: "The server could not use the request",
+    401: "Not authorized: writes need the server's update token",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    412: "Precondition failed",
+    413: "The request is too large",
+    415: "Unsupported request type",
+    429: "Too many requests at once",
+    500: "The server could not answer",
+    503: "The server is unavailable",
+    504: "The server did not answer in time",
+  };
+  function errorTitle(code, status) {
+    if (Object.prototype.hasOwnProperty.call(ERROR_TITLES, code)) { return ERROR_TITLES[code]; }
+    if (Object.prototype.hasOwnProperty.call(STATUS_TITLES, status)) { return STATUS_TITLES[status]; }
+    return "The server refused the request";
+  }
+  // YASQE turns a refusal into an Error holding only the body, so the HTTP status of the endpoint's last answer
+  // is noted here for the title of a generic "sparql-error" (401, 403, 500 …).
+  var lastEndpointStatus;
+  var originalFetch = window.fetch;
+  window.fetch = function (resource) {
+    var url = typeof resource === "string" ? resource : resource && resource.url;
+    var toEndpoint = typeof url === "string" && url.split("?")[0] === config.endpoint;
+    return originalFetch.apply(this, arguments).then(function (response) {
+      if (toEndpoint) { lastEndpointStatus = response.status; }
+      return response;
+    });
+  };
+
   // The message in words in the results area, where YASR would print the body as it came.
   Yasgui.Yasr.defaults.errorRenderers = [function (error) {
     var found = serverError(error.text);
@@ -52,8 +103,7 @@
     box.setAttribute("role", "alert");
     var title = document.createElement("p");
     title.className = "jaikg-query-error-title";
-    var name = (found.error || "error").replace(/-/g, " ");
-    title.textContent = name.charAt(0).toUpperCase() + name.slice(1) +
+    title.textContent = errorTitle(found.error, error.status || lastEndpointStatus) +
       (found.line ? " at line " + found.line + ", column " + found.column + " (marked in the editor)" : "");
     var message = document.createElement("p");
     message.className = "jaikg-query-error-message";
@@ -62,6 +112,97 @@
     box.appendChild(message);
     return box;
   }];
+
+  // Large answers. YASR's table draws one page (50 rows) at a time, but DataTables first asks every cell of every
+  // row for its sort, search and type strings, and for its display HTML to size the columns (autoWidth), and YASR
+  // makes each of those with DOMPurify, a parse per call: 10,000 rows froze the tab for 90 s. The columns take
+  // the width of the rows drawn instead, and the strings that never become HTML are the values themselves. The
+  // search string does become HTML when it holds "&" (DataTables decodes it through innerHTML): escaped, it is
+  // inert text there. The rows of the page shown still go through YASR's own render, DOMPurify included.
+  var Table = Yasgui.Yasr.plugins.table;
+  Table.defaults.tableConfig.autoWidth = false;
+  function escapeHtml(text) {
+    return /[&<>]/.test(text) ? text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : text;
+  }
+  var tableColumns = Table.prototype.getColumns;
+  Table.prototype.getColumns = function () {
+    return tableColumns.apply(this, arguments).map(function (column) {
+      var render = column.render;
+      if (typeof render !== "function") { return column; }
+      column.render = function (cell, type) {
+        if (cell && typeof cell === "object" && typeof cell.value === "string") {
+          if (type === "sort" || type === "type") { return cell.value; }
+          if (type === "filter") { return escapeHtml(cell.value); }
+        }
+        return render.apply(this, arguments);
+      };
+      return column;
+    });
+  };
+
+  // Drawing a page costs about 10 ms a row (DOMPurify on each cell, the column resizer's layouts): pages of more
+  // than MAX_PAGE_SIZE rows ("1000", "All") are offered only for an answer that short. A longer answer is read
+  // page by page, or downloaded whole (the download button above the table).
+  var MAX_PAGE_SIZE = 100;
+  function tooLong(table) {
+    var bindings = table.yasr.results && table.yasr.results.getBindings();
+    return Boolean(bindings && bindings.length > MAX_PAGE_SIZE);
+  }
+  // YASR marks a cell whose value does not fit as expandable by asking DataTables for each cell of the page
+  // (a search over all rows per cell) and measuring it between class changes (a layout per cell): the same marks,
+  // measured first and then set, without the per-cell look-ups.
+  function expandCell(event) {
+    this.classList.add("expanded");
+    event.preventDefault();
+  }
+  function markCellsThatDoNotFit(table) {
+    if (!table.tableEl) { return; }
+    var boxes = table.tableEl.querySelectorAll("tbody > tr > td > div:first-child");
+    var overflowing = Array.prototype.map.call(boxes, function (box) {
+      var value = box.firstElementChild;
+      return (value ? value.getBoundingClientRect().width : 0) > box.getBoundingClientRect().width;
+    });
+    Array.prototype.forEach.call(boxes, function (box, index) {
+      var marked = box.classList.contains("expandable");
+      if (overflowing[index] && !marked) {
+        box.classList.add("expandable");
+        box.addEventListener("click", expandCell, { once: true });
+      } else if (!overflowing[index] && marked) {
+        box.classList.remove("expandable");
+        box.removeEventListener("click", expandCell);
+      }
+    });
+  }
+  var tableDraw = Table.prototype.draw;
+  Table.prototype.draw = function (config) {
+    var table = this;
+    table.setEllipsisHandlers = function () { markCellsThatDoNotFit(table); };
+    var size = config && config.pageSize;
+    if (size && (size < 0 || size > MAX_PAGE_SIZE) && tooLong(table)) {
+      config = Object.assign({}, config, { pageSize: MAX_PAGE_SIZE });
+    }
+    return tableDraw.call(table, config);
+  };
+  var tableControls = Table.prototype.drawControls;
+  Table.prototype.drawControls = function () {
+    tableControls.apply(this, arguments);
+    // The filter searches every row and draws again on each key released: it waits for a pause in the typing.
+    var field = this.tableFilterField, search = this.handleTableSearch;
+    if (field && search) {
+      var pending = null;
+      field.removeEventListener("keyup", search);
+      field.addEventListener("keyup", function (event) {
+        clearTimeout(pending);
+        pending = setTimeout(function () { search(event); }, 250);
+      });
+    }
+    var select = this.tableSizeField;
+    if (!select || !tooLong(this)) { return; }
+    Array.prototype.slice.call(select.options).forEach(function (option) {
+      var size = Number(option.value);
+      if (size < 0 || size > MAX_PAGE_SIZE) { option.remove(); }
+    });
+  };
 
   // The line the server names is marked in the editor until the query changes or is run again.
   function watchErrors(editor) {
@@ -139,19 +280,63 @@
     }
   });
 
-  // Result IRIs of the graph open their page on this server, not on w3id.org.
+  // Keyboard: the example tabs are one Tab stop (YASGUI's roving tabindex: the selected tab is in the Tab order,
+  // the arrow keys move between the others), which YASGUI sets up when a tab is selected, not for tabs added in
+  // the background as above. The selected tab is scrolled into view in the row of tabs.
+  var tabsList = document.querySelector("#yasgui .tabsList");
+  function showSelectedTab() {
+    var selected = tabsList && tabsList.querySelector(".tab.active");
+    if (!selected) { return; }
+    var left = selected.offsetLeft - tabsList.offsetLeft, right = left + selected.offsetWidth;
+    if (left < tabsList.scrollLeft || right - left >= tabsList.clientWidth) {  // its start first, if not all fits
+      tabsList.scrollLeft = left;
+    } else if (right > tabsList.scrollLeft + tabsList.clientWidth) {
+      tabsList.scrollLeft = right - tabsList.clientWidth;
+    }
+  }
+  if (yasgui.tabElements && typeof yasgui.tabElements.selectTab === "function") {
+    yasgui.tabElements.selectTab(yasgui.getTab().getId());
+  }
+  yasgui.on("tabSelect", function () { setTimeout(showSelectedTab, 0); });
+  showSelectedTab();
+
+  // "Skip to the query editor" (WCAG 2.4.1), the page's first Tab stop, puts the focus in the editor.
+  var skip = document.getElementById("skip-to-editor");
+  if (skip) {
+    skip.addEventListener("click", function (event) {
+      var yasqe = yasgui.getTab().getYasqe();
+      if (!yasqe) { return; }
+      event.preventDefault();
+      yasqe.getWrapperElement().scrollIntoView({ block: "center" });
+      yasqe.focus();
+    });
+  }
+
+  // Result IRIs of the graph open their page on this server, not on w3id.org. The path is the IRI's local part
+  // percent-encoded as server/links.py encodes it (encode_slug): all but the unreserved characters, the
+  // sub-delimiters, ":", "@" and "/", so that "?", "#", "%" and spaces in an IRI stay part of the path.
+  function encodeSlug(slug) {
+    return encodeURIComponent(slug).replace(/%(2F|3A|40|24|26|2B|2C|3B|3D)/g, function (escaped) {
+      return decodeURIComponent(escaped);
+    });
+  }
   function localHref(iri) {
     if (Object.prototype.hasOwnProperty.call(config.localDocuments, iri)) { return config.localDocuments[iri]; }
     for (var i = 0; i < config.localPrefixes.length; i++) {
       var namespace = config.localPrefixes[i][0];
       if (iri.indexOf(namespace) === 0 && iri.length > namespace.length) {
-        return config.localPrefixes[i][1] + iri.slice(namespace.length);
+        try {
+          return config.localPrefixes[i][1] + encodeSlug(iri.slice(namespace.length));
+        } catch (_notUnicode) {
+          return null;  // a lone surrogate: no path names it
+        }
       }
     }
     return null;
   }
+  // YASR puts the IRI in the link's href as it is; a link already rewritten is left alone.
   function localise(root) {
-    root.querySelectorAll("a[href]").forEach(function (link) {
+    root.querySelectorAll("a[href]:not(.jaikg-local)").forEach(function (link) {
       var local = localHref(link.getAttribute("href"));
       if (local) {
         link.setAttribute("href", local);
