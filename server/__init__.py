@@ -9,7 +9,8 @@ Config keys (all optional):
 - `UPDATE` (bool), `UPDATE_TOKEN`, `TIMEOUT` (seconds), `MAX_ROWS`, `CORS_ORIGINS` (list, default any origin),
   `ALLOWED_SERVICES` (endpoints SERVICE may name): see `server.state.Settings`.
 - `RESULT_CACHE_BYTES` (bytes of answers kept, default 64 MiB, 0: none), `CACHE_MAX_AGE` (seconds in
-  `Cache-Control` when read-only, default 60): see `server.cache`.
+  `Cache-Control` when read-only, default 60; on a remote store, also how long a kept answer is reused): see
+  `server.cache`.
 - `MAX_CONTENT_LENGTH` (bytes), `MAX_QUERY_LENGTH` (characters), `CLIENT_CONCURRENCY` (requests in progress per
   client address): see `server.limits`.
 """
@@ -21,6 +22,7 @@ from typing import Any
 from flask import Flask
 
 from jaikg.loading import build_store
+from jaikg.remote_store import RemoteStore
 from jaikg.sparql import InlineExecutor
 
 from .blueprints import export, graph, graph_store, pages, sparql, ui, void
@@ -37,6 +39,7 @@ BLUEPRINTS = [sparql.bp, graph_store.bp, pages.bp, void.bp, ui.bp, export.bp, gr
 
 
 def settings_from(config: dict[str, Any]) -> Settings:
+    store = config.get("STORE")
     return Settings(
         update=bool(config.get("UPDATE", False)),
         update_token=config.get("UPDATE_TOKEN") or None,
@@ -45,6 +48,7 @@ def settings_from(config: dict[str, Any]) -> Settings:
         cors_origins=tuple(config.get("CORS_ORIGINS") or ("*",)),
         allowed_services=tuple(config.get("ALLOWED_SERVICES") or ()),
         max_age=0 if config.get("UPDATE") else int(config.get("CACHE_MAX_AGE", DEFAULT_MAX_AGE)),
+        sees_changes=not isinstance(store, RemoteStore),
     )
 
 
@@ -55,9 +59,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     store = app.config.get("STORE")
     if store is None:
         store = build_store(app.config.get("DATA", ()), store_dir=app.config.get("STORE_DIR"))
+    settings = settings_from({**app.config, "STORE": store})
     executor = CachingExecutor(app.config.get("EXECUTOR") or InlineExecutor(store),
-                               app.config.get("RESULT_CACHE_BYTES", DEFAULT_CACHE_BYTES))
-    app.extensions["jaikg"] = Jaikg(store=store, executor=executor, settings=settings_from(app.config))
+                               app.config.get("RESULT_CACHE_BYTES", DEFAULT_CACHE_BYTES),
+                               max_reuse=None if settings.sees_changes else settings.max_age)
+    app.extensions["jaikg"] = Jaikg(store=store, executor=executor, settings=settings)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     init_errors(app)

@@ -102,9 +102,16 @@ class QueryFastPath:
         if FAILED in environ:
             return self.next(environ, start_response)
         answer = cached.answer
-        headers = [*self._headers(media_type, last_modified_second(state.executor.last_modified),
-                                  state.settings.max_age if cached.reusable else None),
-                   ("ETag", quote_etag(cached.etag, weak=cached.weak))]
+        modified = cached.last_modified  # the version the answer is of, read before the query ran
+        headers = [*self._headers(media_type, None if modified is None else last_modified_second(
+                                      modified, current=state.executor.last_modified),
+                                  state.settings.max_age if cached.reusable else None)]
+        if cached.etag is not None:
+            headers.append(("ETag", quote_etag(cached.etag, weak=cached.weak)))
+        if cached.created is not None:  # reuse bounded in time (`--backend`): a kept answer says how old it is
+            age = cached.age()
+            if age is not None:
+                headers.append(("Age", str(age)))
         self.served += 1
         if answer.chunks is not None:
             start_response("200 OK", headers)

@@ -3,7 +3,8 @@
 The rules (https://www.w3.org/TR/sparql11-protocol/): a query comes by GET (`?query=`), by POST
 `application/x-www-form-urlencoded` (`query=` in the body) or by POST `application/sparql-query` (the query is the
 body); an update only by POST, as `update=` in a form or as an `application/sparql-update` body. Exactly one
-operation per request; a direct POST body is UTF-8.
+operation per request; a direct POST body is UTF-8. A POST carries its operation in its body: `query=` or
+`update=` in its URL is a 400 (only the dataset parameters may be there), never run, merged or ignored.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ DIRECT_QUERY = "application/sparql-query"
 DIRECT_UPDATE = "application/sparql-update"
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 """The methods of the SPARQL Protocol endpoint."""
+OPERATION_PARAMETERS = ("query", "update")
+URL_PARAMETERS_OF_POST = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
+"""The protocol parameters a POST may carry in its URL (SPARQL 1.1 Protocol, 2.1.3 and 2.2.2)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ def read_operation() -> Operation:
     if request.method != "POST":
         raise SparqlError(405, f"{request.method} is not a SPARQL Protocol method: use GET or POST.",
                           details={"Allow": ALLOWED_METHODS})
+    _refuse_operation_in_url()
     media_type = request.mimetype
     if media_type == FORM:
         _check_utf8_charset()
@@ -60,7 +65,6 @@ def read_operation() -> Operation:
         return operation
     if media_type in (DIRECT_QUERY, DIRECT_UPDATE):
         kind = "query" if media_type == DIRECT_QUERY else "update"
-        _reject_parameters(request.args, "update" if kind == "query" else "query")
         return _operation(kind, _utf8_body(), request.args)
     raise SparqlError(415, f"unsupported request content type {media_type or '(none)'!r}: send {FORM}, "
                            f"{DIRECT_QUERY} or {DIRECT_UPDATE}.")
@@ -86,9 +90,15 @@ def _operation(kind: str, text: str, parameters: MultiDict) -> Operation:
     return Operation(kind, text, tuple(graphs), tuple(named), parameters.get("format"))
 
 
-def _reject_parameters(parameters: MultiDict, name: str) -> None:
-    if name in parameters:
-        raise SparqlError(400, f"a request carries either a query or an update, not both ({name}= is set).")
+def _refuse_operation_in_url() -> None:
+    """400 for a POST with `query=` or `update=` in its URL: the operation of a POST is its body (a form field, or
+    the whole body), and one in the URL would otherwise run instead of it, beside it or not at all."""
+    for name in OPERATION_PARAMETERS:
+        if name in request.args:
+            raise SparqlError(400, f"the URL of this POST carries {name}=: a POST carries its {name} in its body (a "
+                                   f"form field {name}=, or an application/sparql-{name} body), and only "
+                                   f"{', '.join(URL_PARAMETERS_OF_POST)} may be in its URL (SPARQL 1.1 Protocol, "
+                                   "2.1 and 2.2).")
 
 
 def _check_utf8_charset() -> None:

@@ -25,6 +25,10 @@ class Settings:
     """Endpoints a SERVICE clause may name; empty: SERVICE is refused."""
     max_age: int = 0
     """`Cache-Control: max-age` of query answers (`server.cache`)."""
+    sees_changes: bool = True
+    """Whether every change of the graph goes through this server (an embedded store), so that it knows when the
+    graph was modified. False for a store others write too (`--backend`): no `Last-Modified` can be given, and an
+    answer or value kept in memory (result cache, `server.memo`) is reused at most `max_age` seconds."""
 
 
 @dataclass

@@ -144,7 +144,7 @@ def test_post_adds_to_the_default_graph_and_put_and_delete_of_the_union_are_405(
             refused = requests.request(method, url + "/data?default", data=b"<urn:a> <urn:b> <urn:c> .",
                                        headers=TURTLE, timeout=30)
             assert refused.status_code == 405, refused.text
-            assert {m.strip() for m in refused.headers["Allow"].split(",")} == {"GET", "HEAD", "POST"}
+            assert {m.strip() for m in refused.headers["Allow"].split(",")} == {"GET", "HEAD", "POST", "OPTIONS"}
             assert "union of all graphs" in refused.json()["message"]
             assert len(store) == size
         added = requests.post(url + "/data?default", data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE, timeout=30)

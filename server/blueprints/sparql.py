@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
-from jaikg.sparql import (GRAPH_TYPES, NotAcceptable, QueryRequest, UpdateRequest, media_type_for_format,
-                          media_types_for, write_rdf)
+from jaikg.sparql import (GRAPH_TYPES, NotAcceptable, QueryRefused, QueryRequest, QuerySyntaxError, SparqlError,
+                          UpdateRequest, media_type_for_format, media_types_for, write_rdf)
 from jaikg.sparql_lexer import query_form
 
 from ..cache import not_modified, with_validators
@@ -22,15 +22,18 @@ from .ui import ui_context
 bp = Blueprint("sparql", __name__)
 
 METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
-"""Routed here so that a wrong method gets the endpoint's own 405 (with a JSON body), not Flask's HTML one; so
-OPTIONS is answered here too, with the methods the endpoint serves."""
+"""Routed here so that these wrong methods get the endpoint's own message ("PUT is not a SPARQL Protocol method");
+so OPTIONS is answered here too. Every 405 and OPTIONS answer lists the methods the endpoint accepts,
+`ALLOWED_METHODS` (`server.errors.allowed_methods`), not these."""
 
 
 @bp.route("/sparql/", methods=METHODS, provide_automatic_options=False)
 @bp.route("/sparql", methods=METHODS, provide_automatic_options=False)
 def endpoint() -> Response:
     if request.method == "OPTIONS":
-        return Response(status=204, headers={"Allow": ALLOWED_METHODS})
+        response = Response(status=204, headers={"Allow": ALLOWED_METHODS})
+        del response.headers["Content-Type"]  # no body, so no type (Flask's default would say text/html)
+        return response
     operation = read_operation()
     if operation.kind == "update":
         return run_update(operation)
@@ -56,14 +59,18 @@ def run_query(operation: Operation) -> Response:
         raise failed
     state = jaikg()
     form = query_form(operation.text)
-    media_type = choose_media_type(form, operation.format, f"a {form or 'SPARQL'} query")
+    try:
+        media_type = choose_media_type(form, operation.format, f"a {form or 'SPARQL'} query")
+    except NotAcceptable as refusal:
+        raise query_error(operation, form) or refusal from None
     query = QueryRequest(
         query=operation.text, media_type=media_type, default_graph_uris=operation.graphs,
         named_graph_uris=operation.named_graphs, max_rows=state.settings.max_rows, timeout=state.settings.timeout,
         base_iri=request.base_url, allowed_services=state.settings.allowed_services)
-    unchanged = not_modified(query, state.executor.last_modified, state.settings.max_age)
-    if unchanged is not None:
-        return unchanged
+    if state.executor.max_reuse is None:  # streamed answers have a weak tag only where the server dates the graph
+        unchanged = not_modified(query, state.executor.last_modified, state.settings.max_age)
+        if unchanged is not None:
+            return unchanged
     cached = state.executor.answer(query)
     answer = cached.answer
     body = answer.chunks if answer.chunks is not None else answer.body
@@ -72,9 +79,31 @@ def run_query(operation: Operation) -> Response:
     response.vary.add("Accept")
     if answer.truncated:
         response.headers["X-SPARQL-MaxRows"] = str(state.settings.max_rows)
+    age = cached.age()
+    if age is not None:
+        response.headers["Age"] = str(age)
     max_age = state.settings.max_age if cached.reusable else None
-    return with_validators(response, cached.etag, state.executor.last_modified, max_age,
-                           weak=cached.weak)
+    return with_validators(response, cached.etag, cached.last_modified, max_age, weak=cached.weak,
+                           current=state.executor.last_modified)
+
+
+def query_error(operation: Operation, form: str | None) -> SparqlError | None:
+    """The error of a query no media type the client accepts fits, when it has one of its own: a syntax error (or
+    a refusal) is what the client must hear of first, whatever its Accept header. Oxigraph parses a query only on
+    the way to evaluating it (an ASK, an ORDER BY or an aggregate is evaluated before `Store.query` returns), so the
+    check is the query itself, run like any other (a worker, its time and memory limits) in the form's first media
+    type, cut at one row and kept out of the result cache; None when it runs (the 406 stands) or fails otherwise."""
+    state = jaikg()
+    try:
+        state.executor.inner.run(QueryRequest(
+            query=operation.text, media_type=media_types_for(form)[0], default_graph_uris=operation.graphs,
+            named_graph_uris=operation.named_graphs, max_rows=1, timeout=state.settings.timeout,
+            base_iri=request.base_url, allowed_services=state.settings.allowed_services))
+    except (QuerySyntaxError, QueryRefused) as error:
+        return error
+    except SparqlError:
+        return None
+    return None
 
 
 def run_update(operation: Operation) -> Response:
