@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -17,9 +18,9 @@ from . import __version__
 from .export import FORMATS as EXPORT_FORMATS
 from .export import PARTS, export_graph
 from .http_client import Target
-from .loading import DataLoadError, build_store
+from .loading import DataLoadError, build_store, expand_paths
 from .local_query import OUTPUT_FORMATS as QUERY_FORMATS
-from .local_query import read_query, run_query
+from .local_query import QueryFileError, read_query, run_query
 from .network import build_network
 from .network_formats import FORMATS as NETWORK_FORMATS
 from .network_formats import write_network
@@ -28,7 +29,7 @@ from .publish import DEFAULT_CHUNK_SIZE, PROTOCOLS as PUBLISH_PROTOCOLS
 from .publish import DEFAULT_TIMEOUT as PUBLISH_TIMEOUT
 from .remote_store import UNION_PARAMETERS
 from .stats import graph_stats
-from .validation import ENGINES, SHACL_LIMIT, validate_endpoint, validate_paths
+from .validation import ENGINES, SHACL_LIMIT, ValidationReport, validate_endpoint, validate_paths
 from .workers import DEFAULT_MAX_QUERY_MEMORY
 
 EXIT_CONFORMS, EXIT_INVALID, EXIT_LOAD_ERROR = 0, 1, 2
@@ -68,26 +69,59 @@ def http_url(_context: click.Context, parameter: click.Parameter, value: str | N
 def validate(paths: tuple[Path, ...], output_format: str, engine: str, endpoint: str | None,
              backend_union: str, shipped: bool) -> None:
     """Validate the shipped data, the given RDF files and folders, or a remote store (--endpoint), against the
-    shapes and the ontology.
+    shapes and the ontology. Each result names the file and line that write its node, where a Turtle, TriG,
+    N-Triples or N-Quads file does (in JSON, "file" and "line", else null).
 
-    Exit status: 0 conforms, 1 does not conform, 2 could not load (the message names file, line and column) or
-    could not read the endpoint.
+    Exit status: 0 conforms, 1 does not conform, 2 could not load (the message names file, line and column; with
+    --format json, also as JSON on standard output) or could not read the endpoint.
     """
     from .sparql import SparqlError
 
     if endpoint is not None and paths:
         raise click.UsageError("validate either files (PATHS) or a remote store (--endpoint), not both.")
+    as_json = output_format == "json"
     try:
         report = (validate_endpoint(endpoint, engine, union=backend_union) if endpoint is not None
-                  else validate_paths(paths, engine, include_shipped=shipped))
+                  else validate_paths(paths, engine, include_shipped=shipped, on_empty=warn_empty))
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
+        if as_json:
+            click.echo(json_error(file=error.path, line=error.line, column=error.column, message=error.message))
         sys.exit(EXIT_LOAD_ERROR)
     except SparqlError as error:
         click.echo(f"error: could not read {endpoint}: {error}", err=True)
+        if as_json:
+            click.echo(json_error(endpoint=endpoint, message=str(error)))
         sys.exit(EXIT_LOAD_ERROR)
-    click.echo(report.as_json() if output_format == "json" else report.as_text())
+    files = [] if endpoint is not None else report_files(paths, shipped or not paths)
+    click.echo(report_text(report, files, as_json=as_json))
     sys.exit(EXIT_CONFORMS if report.conforms else EXIT_INVALID)
+
+
+def warn_empty(path: Path) -> None:
+    """`on_empty` of the loader: a file that held no triples is named, not checked as nothing in silence."""
+    click.echo(f"warning: {path} holds no triples (nothing was read from it)", err=True)
+
+
+def json_error(**error: object) -> str:
+    """The JSON report of a validation that could not run: no verdict, no results, and why."""
+    return json.dumps({"conforms": None, "results": [], "error": error}, ensure_ascii=False, indent=2)
+
+
+def report_files(paths: tuple[Path, ...], shipped: bool) -> list[Path]:
+    """The data files a report's nodes are looked up in: the given ones first (a node they write is named there
+    rather than in the shipped data), then the shipped ones."""
+    from . import resources
+
+    return expand_paths(paths) + (resources.data_files() if shipped else [])
+
+
+def report_text(report: ValidationReport, files: list[Path], *, as_json: bool = False) -> str:
+    """A validation report, each result with the file and line that write its node (`jaikg.locate`): the one form
+    of `jaikg validate`, `jaikg load` and `jaikg serve`."""
+    from .locate import located_json, located_report
+
+    return located_json(report, files) if as_json else located_report(report, files)
 
 
 @main.command()
@@ -202,8 +236,8 @@ def load_to_store(paths: tuple[Path, ...], store_dir: Path, *, shipped: bool, re
         click.echo(f"error: could not build the store in {store_dir}: {error}; nothing was changed", err=True)
         sys.exit(EXIT_LOAD_ERROR)
     if not result.report.conforms:
-        click.echo(f"error: the data does not conform; {store_dir} is unchanged.\n" + result.report.as_text(),
-                   err=True)
+        click.echo(f"error: the data does not conform; {store_dir} is unchanged.\n"
+                   + report_text(result.report, report_files(paths, shipped)), err=True)
         sys.exit(EXIT_INVALID)
 
     def timed(seconds: dict[str, float]) -> str:
@@ -222,15 +256,15 @@ def load_to_remote(paths: tuple[Path, ...], target: str, *, shipped: bool, valid
     from .validation import validate_store
 
     try:
-        store = build_store(paths, include_shipped=shipped)
+        store = build_store(paths, include_shipped=shipped, on_empty=warn_empty)
     except DataLoadError as error:
         click.echo(f"error: could not load {error}", err=True)
         sys.exit(EXIT_LOAD_ERROR)
     if validate:
         report = validate_store(store, engine="sparql")
         if not report.conforms:
-            click.echo(f"error: the data does not conform; nothing was sent to {target}.\n" + report.as_text(),
-                       err=True)
+            click.echo(f"error: the data does not conform; nothing was sent to {target}.\n"
+                       + report_text(report, report_files(paths, shipped)), err=True)
             sys.exit(EXIT_INVALID)
     try:
         with tqdm(total=len(store), unit="quad", unit_scale=True, desc="publishing", file=sys.stderr) as bar:
@@ -275,16 +309,44 @@ def exit_unwritable(output: Path, error: OSError) -> NoReturn:
     sys.exit(EXIT_LOAD_ERROR)
 
 
+EXPORT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "nq": "N-Quads", "trig": "TriG",
+                "xml": "RDF/XML"}
+EXPORT_SUFFIXES = {**{f".{f.extension}": name for name, f in EXPORT_FORMATS.items()},
+                   ".turtle": "ttl", ".json": "jsonld", ".xml": "xml", ".owl": "xml"}
+"""-o's extension → the --format it means (the extensions the loader reads back as that syntax)."""
+
+
+def export_format(fmt: str | None, output: Path | None) -> str:
+    """The format to write: --format, else the one -o's extension names, else Turtle (to standard output). A usage
+    error (exit 2) for an -o whose extension names another format than --format, or, without --format, none."""
+    if output is None:
+        return fmt or "ttl"
+    implied = EXPORT_SUFFIXES.get(output.suffix.lower())
+    if fmt is None:
+        if implied is None:
+            known = ", ".join(sorted(EXPORT_SUFFIXES))
+            raise click.BadParameter(f"cannot tell the format of {output.name!r} from its extension (known: {known}); "
+                                     "give --format", param_hint="-o/--output")
+        return implied
+    if implied is not None and implied != fmt:
+        raise click.UsageError(f"--format {fmt} writes {EXPORT_NAMES.get(fmt, fmt)}, but -o {output.name} has the "
+                               f"extension of {EXPORT_NAMES.get(implied, implied)} (--format {implied}): give "
+                               "matching ones, or leave --format out.")
+    return fmt
+
+
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="ttl", show_default=True,
-              help="Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML.")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)),
+              help="Turtle, JSON-LD, N-Triples, N-Quads, TriG or RDF/XML [default: the one -o's extension names "
+                   "(.ttl, .jsonld, .nt, .nq, .trig, .rdf), else ttl].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
 @click.option("--part", type=click.Choice(PARTS), default="all", show_default=True,
               help="The ontology, the data (evidence graphs and derived mentions), or both.")
 @click.option("--provenance/--no-provenance", default=True, show_default=True,
               help="Keep the evidence graphs and their quotes, or write the bare facts.")
-def export(fmt: str, output: Path | None, part: str, provenance: bool) -> None:
+def export(fmt: str | None, output: Path | None, part: str, provenance: bool) -> None:
     """Write the graph in one RDF syntax. TriG, N-Quads and JSON-LD keep one named graph per quote."""
+    fmt = export_format(fmt, output)
     write_output(export_graph(load_or_exit(), fmt, part, provenance), output)
 
 
@@ -322,12 +384,16 @@ def graph(fmt: str, output: Path | None, types: tuple[str, ...], program: str | 
 def query(query_or_file: str, output_format: str) -> None:
     """Run a SPARQL query (text, or a file holding it) on the embedded store, without a server.
 
-    Exit status: 0 answered, 2 malformed or refused query (the message names line and column), 1 the query failed.
+    Exit status: 0 answered, 2 malformed or refused query (the message names line and column) or a query file that
+    cannot be read (a missing .rq or .sparql file, a folder), 1 the query failed.
     """
     from .sparql import QuerySyntaxError, SparqlError
 
     try:
         text = read_query(query_or_file)
+    except QueryFileError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_LOAD_ERROR)
     except UnicodeDecodeError as error:
         click.echo(f"error: could not read {query_or_file}: not UTF-8 text (byte {error.start})", err=True)
         sys.exit(EXIT_LOAD_ERROR)
@@ -403,11 +469,8 @@ def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir
     start-up with the report (exit 1).
     With --backend, the backend's graph is served as it is (check it with `jaikg validate --endpoint`).
     """
-    from . import resources
     from .child_process import worker_allocator as allocator_library
     from .http_server import CannotListen
-    from .loading import expand_paths
-    from .locate import located_report
     from .serve import InvalidData, ServeOptions, serve as run_server
     from .workers import SnapshotFailed
 
@@ -441,7 +504,6 @@ def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir
     except (CannotListen, SnapshotFailed) as error:
         raise click.ClickException(f"{error}; nothing is served.") from None
     except InvalidData as invalid:
-        files = expand_paths(data) + (resources.data_files() if shipped else [])
-        click.echo("error: the data does not conform; nothing is served.\n" + located_report(invalid.report, files),
-                   err=True)
+        click.echo("error: the data does not conform; nothing is served.\n"
+                   + report_text(invalid.report, report_files(data, shipped)), err=True)
         sys.exit(EXIT_INVALID)

@@ -27,14 +27,34 @@ CONSTRUCT and DESCRIBE, which have no rows)."""
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
+QUERY_FILE_SUFFIXES = (".rq", ".sparql")
+"""An argument ending so names a query file, never a query (no query ends in a file name)."""
+
+
+class QueryFileError(ValueError):
+    """The query argument names a file that cannot be read: the message says which and why."""
+
+
 def read_query(query_or_file: str) -> str:
-    """The query text: the contents of the file if the argument names one, else the argument itself."""
+    """The query text: the contents of the file if the argument names one (UTF-8, a leading byte-order mark
+    skipped), else the argument itself. `QueryFileError` for a folder, for a file that cannot be read, and for an
+    argument that names a query file (`QUERY_FILE_SUFFIXES`) that does not exist; `UnicodeDecodeError` for a file
+    that is not UTF-8."""
     path = Path(query_or_file)
+    names_file = "\n" not in query_or_file and path.suffix.lower() in QUERY_FILE_SUFFIXES
     try:
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
+        exists = path.exists()
+    except (OSError, ValueError):  # a query too long for a file name, or holding a NUL character
+        exists = False
+    if exists and path.is_dir():
+        raise QueryFileError(f"{query_or_file} is a folder, not a query file")
+    if exists:
+        try:
+            return path.read_bytes().decode("utf-8-sig")
+        except OSError as error:
+            raise QueryFileError(f"could not read {query_or_file}: {error.strerror or error}") from None
+    if names_file:
+        raise QueryFileError(f"no such file: {query_or_file}")
     return query_or_file
 
 

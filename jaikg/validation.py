@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import re
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib
@@ -47,6 +51,13 @@ class ValidationResult:
         return ", ".join(parts) + f": {self.message}"
 
 
+class Place(Protocol):
+    """Where a node is written in the data files (`jaikg.locate.Location`)."""
+
+    path: Path
+    line: int
+
+
 @dataclass
 class ValidationReport:
     results: list[ValidationResult] = field(default_factory=list)
@@ -55,16 +66,27 @@ class ValidationReport:
     def conforms(self) -> bool:
         return not any(result.severity == "Violation" for result in self.results)
 
-    def as_text(self) -> str:
+    def as_text(self, places: Mapping[str, Place] | None = None) -> str:
+        """The report for people; with `places` (focus node → where a data file writes it, `jaikg.locate`) each
+        result starts with the file and line of its node."""
         if not self.results:
             return "Conforms: yes (no results)."
         verdict = "yes" if self.conforms else "no"
-        lines = [f"Conforms: {verdict} ({len(self.results)} results)"]
-        lines.extend(f"- {result.describe()}" for result in sorted(self.results, key=_sort_key))
+        count = len(self.results)
+        lines = [f"Conforms: {verdict} ({count} result{'' if count == 1 else 's'})"]
+        for result in sorted(self.results, key=_sort_key):
+            place = (places or {}).get(result.focus)
+            lines.append(f"- {f'{place.path}, line {place.line}: ' if place else ''}{result.describe()}")
         return "\n".join(lines)
 
-    def as_json(self) -> str:
-        return json.dumps({"conforms": self.conforms, "results": [asdict(r) for r in sorted(self.results, key=_sort_key)]},
+    def as_json(self, places: Mapping[str, Place] | None = None) -> str:
+        """The report for machines: each result with the `file` and `line` that write its node, where `places`
+        (as for `as_text`) has them, else null."""
+        def entry(result: ValidationResult) -> dict[str, object]:
+            place = (places or {}).get(result.focus)
+            return {**asdict(result), "file": str(place.path) if place else None, "line": place.line if place else None}
+
+        return json.dumps({"conforms": self.conforms, "results": [entry(r) for r in sorted(self.results, key=_sort_key)]},
                           ensure_ascii=False, indent=2)
 
 
@@ -77,9 +99,18 @@ def _term_text(term: rdflib.term.Node | ox.NamedNode | ox.Literal | ox.BlankNode
         return None
     if isinstance(term, (rdflib.URIRef, ox.NamedNode)):
         return str(term.value if isinstance(term, ox.NamedNode) else term)
-    if isinstance(term, rdflib.Literal):
-        return term.n3()
+    if isinstance(term, (rdflib.Literal, rdflib.BNode)):
+        return term.n3()  # a blank node as `_:label`, as Oxigraph writes one (the SPARQL engine's results)
     return str(term)
+
+
+class _SameLabels(dict):
+    """rdflib's N-Triples parser names each blank node afresh (random labels) unless its `bnode_context` already
+    maps the label: this one maps every label to itself, so the blank nodes keep the store's labels (those the
+    loader gives, the same at every run) in pySHACL's report."""
+
+    def get(self, key: str, default: object = None) -> str:
+        return key
 
 
 def _union_graph(store: GraphStore) -> rdflib.Graph:
@@ -88,8 +119,42 @@ def _union_graph(store: GraphStore) -> rdflib.Graph:
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     graph = rdflib.Graph()
     if data:
-        graph.parse(data=data.decode("utf-8"), format="nt")
+        graph.parse(data=data.decode("utf-8"), format="nt", bnode_context=_SameLabels())
     return graph
+
+
+ILL_TYPED_LITERAL = "Failed to convert Literal lexical form to value"
+"""rdflib's warning, with a traceback, for each literal whose text is not of its datatype (`"yesterday"^^xsd:integer`)
+as it reads the data: the shapes report such a value where it matters (sh:datatype, sh:or of date forms), with the
+node and the file and line, so the warning before the report is only noise."""
+
+
+class _IllTypedLiterals(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(ILL_TYPED_LITERAL)
+
+
+_QUIET = _IllTypedLiterals()
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+
+
+@contextmanager
+def ill_typed_literals_quiet() -> Iterator[None]:
+    """While jaikg hands the data to rdflib and pySHACL, drop rdflib's ill-typed literal warning (and only it: any
+    other record of the `rdflib.term` logger, and every exception, still comes through)."""
+    global _quiet_depth
+    logger = logging.getLogger("rdflib.term")
+    with _quiet_lock:
+        _quiet_depth += 1
+        logger.addFilter(_QUIET)
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if not _quiet_depth:
+                logger.removeFilter(_QUIET)
 
 
 def shapes_graph() -> rdflib.Graph:
@@ -105,9 +170,11 @@ def check_shapes(store: GraphStore) -> list[ValidationResult]:
     only part of an ontology into the data graph, so it is not used.)"""
     from pyshacl import validate as shacl_validate  # here: importing pySHACL costs every jaikg command 0.3 s
 
-    data = _union_graph(store)
-    _, report, _ = shacl_validate(data, shacl_graph=shapes_graph(), inference="none", advanced=True,
-                                  allow_warnings=True)
+    shapes = shapes_graph()
+    with ill_typed_literals_quiet():
+        data = _union_graph(store)
+        _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                      allow_warnings=True)
     results = []
     for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         severity = report.value(node, SH.resultSeverity)
@@ -117,9 +184,28 @@ def check_shapes(store: GraphStore) -> list[ValidationResult]:
             value=_term_text(report.value(node, SH.value)),
             message=str(report.value(node, SH.resultMessage) or "constraint not satisfied"),
             severity=severity.split("#")[-1] if severity else "Violation",
-            source=_term_text(report.value(node, SH.sourceShape)),
+            source=shape_name(shapes, report.value(node, SH.sourceShape)),
         ))
     return results
+
+
+def shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> str | None:
+    """A shape by a name that stays the same from run to run: its IRI; for a shape that is a blank node (a property
+    shape written inline, `sh:property [ sh:path jo:releaseDate ; … ]`) the IRI of the shape that holds it and the
+    path, as the text report names a result: "…#ModelShape, path …#releaseDate"."""
+    if shape is None or not isinstance(shape, rdflib.BNode):
+        return _term_text(shape)
+    holder, seen, path = shape, {shape}, None
+    while isinstance(holder, rdflib.BNode):  # up through sh:property, sh:or lists … to a shape with an IRI
+        path = path or shapes.value(holder, SH.path)
+        parents = sorted((s for s in shapes.subjects(None, holder) if s not in seen),
+                         key=lambda node: (isinstance(node, rdflib.BNode), str(node)))
+        if not parents:
+            break
+        holder = parents[0]
+        seen.add(holder)
+    name = str(holder) if isinstance(holder, rdflib.URIRef) else "a shape without an IRI"
+    return f"{name}, path {path}" if isinstance(path, rdflib.URIRef) else name
 
 
 @dataclass(frozen=True)
@@ -239,12 +325,13 @@ def validate_store(store: GraphStore, engine: str = "auto") -> ValidationReport:
     return ValidationReport(shapes + check_rules(store) + check_quotes(store))
 
 
-def validate_paths(paths: Iterable[Path | str] = (), engine: str = "auto", *,
-                   include_shipped: bool = False) -> ValidationReport:
+def validate_paths(paths: Iterable[Path | str] = (), engine: str = "auto", *, include_shipped: bool = False,
+                   on_empty: Callable[[Path], None] | None = None) -> ValidationReport:
     """Validate the shipped data (no paths), the given files and folders alone, or with `include_shipped` both
-    together. Raises `DataLoadError` when a file cannot be parsed."""
+    together. Raises `DataLoadError` when a file cannot be parsed; `on_empty(path)` for each file without triples."""
     paths = list(paths)
-    return validate_store(build_store(paths, include_shipped=include_shipped or not paths), engine)
+    return validate_store(build_store(paths, include_shipped=include_shipped or not paths, on_empty=on_empty),
+                          engine)
 
 
 def validate_endpoint(query_url: str, engine: str = "auto", *, union: str = "oxigraph",

@@ -97,3 +97,34 @@ def test_a_dump_of_the_graph_loads_back_as_the_same_graph(shipped_store: ox.Stor
     ontology = ox.NamedNode(ONTOLOGY_GRAPH)
     assert len(list(again.quads_for_pattern(None, None, None, ontology))) == \
         len(list(shipped_store.quads_for_pattern(None, None, None, ontology)))
+
+
+QUANTITY = '@prefix ex: <https://example.org/> .\nex:a ex:size [ ex:value {value} ] ; ex:part [ ex:value 0 ] .\n'
+
+
+def blank_nodes(store: ox.Store) -> set[ox.BlankNode]:
+    """The blank nodes of the loaded files (not those of the ontology's own graph)."""
+    return {term for quad in store if quad.graph_name != ox.NamedNode(ONTOLOGY_GRAPH)
+            for term in (quad.subject, quad.object) if isinstance(term, ox.BlankNode)}
+
+
+@pytest.mark.parametrize("in_folder", [False, True], ids=["in memory", "store folder"])
+def test_blank_node_labels_are_the_same_for_the_same_files_and_never_shared(tmp_path, in_folder: bool) -> None:
+    """The same files give the same labels, so that two dumps of the same data are the same bytes (and their
+    checksums and ETags the same); and as RDF 1.1 merges documents with their blank nodes apart, two files never
+    share one: not two files of one name in two folders, nor one file given twice."""
+    files = []
+    for n in (1, 2):
+        (tmp_path / f"f{n}").mkdir()
+        files.append(tmp_path / f"f{n}" / "q.ttl")
+        files[-1].write_text(QUANTITY.format(value=n), encoding="utf-8")
+    stores = [build_store([*files, files[0]], include_shipped=False,
+                          store_dir=tmp_path / f"store-{n}" if in_folder else None) for n in range(2)]
+    assert len(blank_nodes(stores[0])) == 6
+    assert set(stores[0]) == set(stores[1])
+
+
+def test_a_leading_byte_order_mark_is_skipped(tmp_path) -> None:
+    path = tmp_path / "bom.ttl"
+    path.write_bytes(b"\xef\xbb\xbf" + QUANTITY.format(value=1).encode("utf-8"))
+    assert len(parse_file(path)) == 4
