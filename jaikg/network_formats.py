@@ -1,5 +1,7 @@
-"""The network written out: GraphML and GEXF (Gephi, Cytoscape), node-link JSON (with the drawing's positions and
-the category colours, as the web page reads it), PNG and SVG drawings, and one self-contained interactive HTML page."""
+"""The network written out: GraphML and GEXF (Gephi, Cytoscape), node-link JSON (with the drawing's positions, the
+category colours and the relations' wording, as the web page reads it), PNG and SVG drawings, and one
+self-contained interactive HTML page. The drawn formats (JSON, PNG, SVG, HTML) take `network_draw.layout`, whose
+cost is bounded at any size; a view too large to draw is refused before (`network.build_network(max_nodes=…)`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from markupsafe import Markup
 
 from . import resources
 from .namespaces import RESOURCE
+from .network import INVERSES
 from .network_draw import COLOURS, draw_network, layout
 
 POSITION_SCALE = 60.0
@@ -22,13 +25,15 @@ POSITION_SCALE = 60.0
 
 def network_payload(graph: nx.MultiDiGraph) -> dict[str, Any]:
     """Node-link data (`nodes`, `links`), each node with `x`, `y` from the deterministic layout, plus `colours`
-    (category → colour) so every view colours a category alike."""
+    (category → colour) so every view colours a category alike, and `inverses` (each relation said of the link's
+    target: "developed" → "developed by"), so a node's links read as sentences from either end."""
     data = nx.node_link_data(graph, edges="links")
     positions = layout(nx.Graph(graph.to_undirected()))
     for node in data["nodes"]:
         x, y = positions[node["id"]]
         node["x"], node["y"] = round(x * POSITION_SCALE, 1), round(-y * POSITION_SCALE, 1)
     data["colours"] = dict(COLOURS)
+    data["inverses"] = dict(INVERSES)
     return data
 
 
@@ -44,11 +49,30 @@ def _networkx_writer(write: Callable[..., None]) -> Callable[[nx.MultiDiGraph], 
     return to_bytes
 
 
-def graph_page_template() -> jinja2.Template:
-    """The page template the web app renders at /graph, loaded outside Flask for the self-contained export."""
+EXPORT_LAYOUT = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{% block title %}{% endblock %} · jaikg</title>
+{% block head %}{% endblock %}
+</head>
+<body>
+<main id="content">{% block main %}{% endblock %}</main>
+</body>
+</html>
+"""
+"""The page around the network in the self-contained export; the web app puts it in the site's `base.html`
+(header, navigation, footer), which needs Flask."""
+
+
+def graph_page_template() -> tuple[jinja2.Template, jinja2.Template]:
+    """The page template the web app renders at /graph, loaded outside Flask for the self-contained export, and
+    the layout it extends there."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(resources.server_dir() / "templates"),
                                      autoescape=True)
-    return environment.get_template("graph.html")
+    return environment.get_template("graph.html"), environment.from_string(EXPORT_LAYOUT)
 
 
 def _script(text: str) -> Markup:
@@ -64,7 +88,9 @@ def network_html(graph: nx.MultiDiGraph) -> bytes:
               "cytoscape": _script((static / "vendor" / "cytoscape" / "cytoscape.min.js").read_text(encoding="utf-8")),
               "graph_js": _script((static / "graph" / "graph.js").read_text(encoding="utf-8")),
               "data": Markup(data)}
-    page = graph_page_template().render(inline=inline, urls=None, resource_base="", resource_namespace=RESOURCE)
+    template, export_layout = graph_page_template()
+    page = template.render(layout=export_layout, inline=inline, urls=None, resource_base="",
+                           resource_namespace=RESOURCE)
     return page.encode("utf-8")
 
 

@@ -224,3 +224,170 @@ def test_graph_nodes_are_reachable_by_keyboard(chromium_driver, live_server) -> 
         press(Keys.ARROW_DOWN)
     press(Keys.ENTER)
     WebDriverWait(driver, 15).until(lambda d: "/resource/nedo" in d.current_url)
+
+
+def node_details(driver, node: str) -> str:
+    """What the page says of `node` when it is focused in the Nodes list (as hovering it does)."""
+    from selenium.webdriver.common.by import By
+
+    link = driver.find_element(By.CSS_SELECTOR, f"#node-list a[data-node='{node}']")
+    driver.execute_script("arguments[0].scrollIntoView(); arguments[0].focus();", link)
+    return driver.find_element(By.ID, "node-details").text
+
+
+def test_graph_page_program_filter_shows_only_the_programs_own_relations(chromium_driver, live_server) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from .test_network import PROGRAM_VIEWS
+
+    open_graph_page(chromium_driver, live_server)
+    for program in ("act-x", "post-5g-project"):
+        Select(chromium_driver.find_element(By.ID, "program-filter")).select_by_value(RESOURCE + program)
+        assert set(visible_nodes(chromium_driver)) == PROGRAM_VIEWS[program]
+        assert chromium_driver.find_element(By.ID, "visible-count").text == str(len(PROGRAM_VIEWS[program]))
+
+
+def test_graph_node_descriptions_read_as_sentences(chromium_driver, live_server) -> None:
+    """Each link is said from the node's side ("developed by AIST", not "AIST developed it"), and a name ending
+    in a full stop does not get a second one."""
+    open_graph_page(chromium_driver, live_server)
+    swallow = node_details(chromium_driver, RESOURCE + "swallow")
+    assert swallow.startswith("Swallow (Model")
+    assert "developed by AIST" in swallow  # Section 2: "… Tokyo Institute of Technology, and AIST rolled out Swallow"
+    assert "Swallow 13B" in swallow and "Swallow 13B member of family it" not in swallow
+    abci = node_details(chromium_driver, RESOURCE + "abci")
+    assert "operated by AIST" in abci  # Section 3: "built and operated by AIST"
+    assert "used by Large-scale Language Model Building Support Program" in abci
+    for node in ("swallow", "abci", "abeja", "nedo", "swallow-13b"):
+        text = node_details(chromium_driver, RESOURCE + node)
+        assert " it;" not in text and not text.endswith(" it.") and "used compute" not in text, text
+        assert text.endswith(".") and not text.endswith(".."), text
+    assert node_details(chromium_driver, RESOURCE + "abeja") == (
+        "ABEJA, Inc. (Organization): selected for Post-5G project proposal of ABEJA, Inc.")
+
+
+def test_graph_search_announces_the_matches_and_narrows_the_node_list(chromium_driver, live_server) -> None:
+    from selenium.webdriver.common.by import By
+
+    def listed() -> list[str]:
+        return chromium_driver.execute_script(
+            "return [...document.querySelectorAll('#node-list a')].filter(a => a.getClientRects().length)"
+            ".map(a => a.dataset.node)")
+
+    open_graph_page(chromium_driver, live_server)
+    status = chromium_driver.find_element(By.ID, "search-status")
+    assert status.get_attribute("role") == "status" or status.get_attribute("aria-live") == "polite"
+    search = chromium_driver.find_element(By.ID, "network-search")
+    search.send_keys("zzzz")
+    assert "no node" in status.text.lower() and "zzzz" in status.text
+    assert listed() == []
+
+    search.clear()
+    search.send_keys("Swallow")
+    highlighted = chromium_driver.execute_script("return window.jaikgNetwork.nodes('.highlighted').map(n => n.id())")
+    assert RESOURCE + "swallow" in highlighted and RESOURCE + "swallow-13b" in highlighted
+    assert status.text.startswith(f"{len(highlighted)} nodes match")
+    assert sorted(listed()) == sorted(highlighted)
+
+    search.clear()
+    search.send_keys(" ")
+    assert len(listed()) == len(visible_nodes(chromium_driver)), "an empty search lists every node shown"
+
+
+def test_graph_page_has_the_site_header_fills_the_window_and_does_not_clutter(chromium_driver, live_server) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver = chromium_driver
+    driver.get(live_server + "/ontology")
+    site_nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "header.site a")]
+    open_graph_page(driver, live_server)
+    assert [a.text for a in driver.find_elements(By.CSS_SELECTOR, "header.site a")] == site_nav
+    assert driver.execute_script("return document.documentElement.scrollHeight <= window.innerHeight"), \
+        "the page fits the window: no band below the drawing"
+    bottom = driver.execute_script("return document.getElementById('network').getBoundingClientRect().bottom")
+    below = driver.execute_script("return (document.querySelector('footer.site') || {offsetHeight: 0}).offsetHeight")
+    assert abs(bottom + below - driver.execute_script("return window.innerHeight")) <= 2
+
+    overlaps = driver.execute_script("""
+        const cy = window.jaikgNetwork, boxes = [];
+        cy.nodes(':visible').forEach(n => {
+          const size = parseFloat(n.style('font-size')) * cy.zoom();
+          if (n.style('label') && size >= parseFloat(n.style('min-zoomed-font-size') || 0)) {
+            boxes.push(n.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true}));
+          }
+        });
+        let count = 0;
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i], b = boxes[j];
+          if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) count++;
+        }
+        return [boxes.length, count];""")
+    assert overlaps[0] > 0, "some labels are shown at the first zoom"
+    assert overlaps[1] == 0, f"{overlaps[1]} pairs of overlapping labels at the first zoom"
+
+
+def test_graph_page_on_a_phone_opens_on_a_readable_drawing(chromium_driver, live_server) -> None:
+    driver = chromium_driver
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        open_graph_page(driver, live_server)
+        zoom, node_px = driver.execute_script("""
+            const cy = window.jaikgNetwork, hub = cy.$id(arguments[0]);
+            return [cy.zoom(), hub.renderedOuterWidth()];""", RESOURCE + "aist")
+        assert node_px >= 16, f"AIST, a hub, is {node_px:.1f} px wide at the first zoom (zoom {zoom:.2f})"
+        assert driver.execute_script("return document.getElementById('network').getBoundingClientRect().width") <= 390
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_graph_page_says_it_is_loading_and_when_loading_fails(chromium_driver, live_server) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = chromium_driver
+    hold = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
+        "source": "window.fetch = () => new Promise(() => {});"})  # the answer never comes
+    try:
+        driver.get(live_server + "/graph")
+        status = driver.find_element(By.ID, "network-status")
+        WebDriverWait(driver, 10).until(lambda d: "loading" in status.text.lower())
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": hold["identifier"]})
+
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*graph.json*"]})
+    try:
+        driver.get(live_server + "/graph")
+        status = driver.find_element(By.ID, "network-status")
+        WebDriverWait(driver, 15).until(lambda d: "could not load" in status.text.lower())
+        assert status.is_displayed()
+    finally:
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
+def test_graph_page_above_the_cap_names_the_count_and_narrows_by_program(chromium_driver, shipped_store) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from tests.live import thread_server
+
+    from .test_network import PROGRAM_VIEWS
+
+    driver = chromium_driver
+    with thread_server({"STORE": shipped_store, "GRAPH_MAX_NODES": 40}) as base_url:
+        driver.get(base_url + "/graph")
+        status = driver.find_element(By.ID, "network-status")
+        WebDriverWait(driver, 30).until(lambda d: "40" in status.text)
+        assert f"{len(build_network(shipped_store))} nodes" in status.text, status.text
+        assert "program" in status.text.lower(), status.text
+        assert not driver.execute_script("return !!window.jaikgNetwork && window.jaikgNetwork.nodes().length"), \
+            "nothing is drawn"
+
+        Select(driver.find_element(By.ID, "program-filter")).select_by_value(RESOURCE + "act-x")
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return !!window.jaikgNetwork && window.jaikgNetwork.nodes().length > 0"))
+        assert set(visible_nodes(driver)) == PROGRAM_VIEWS["act-x"]
+        assert driver.find_element(By.ID, "visible-count").text == "3"
+        assert "40" not in status.text
