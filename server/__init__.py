@@ -27,6 +27,7 @@ from jaikg.sparql import InlineExecutor
 
 from .blueprints import export, graph, graph_store, pages, sparql, ui, void
 from .cache import DEFAULT_CACHE_BYTES, DEFAULT_MAX_AGE, CachingExecutor
+from .conditional import init_conditional
 from .cors import init_cors
 from .errors import init_errors
 from .fast_path import QueryFastPath
@@ -70,5 +71,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_cors(app)
     init_limits(app)
     init_security(app)
+    init_conditional(app)
     app.wsgi_app = QueryFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app

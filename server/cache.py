@@ -217,7 +217,7 @@ def with_validators(response: Response, etag: str | None, last_modified: float |
     if etag is not None:
         response.set_etag(etag, weak=weak)
     if last_modified is not None:
-        response.last_modified = last_modified_second(last_modified, current=current)
+        set_last_modified(response, last_modified_second(last_modified, current=current))
     response.headers["Cache-Control"] = cache_control(max_age)
     if weak:
         return response
@@ -225,6 +225,15 @@ def with_validators(response: Response, etag: str | None, last_modified: float |
     if response.status_code == 412:  # If-Match failed: the precondition's answer carries no representation
         response.set_data(b"")
     return response
+
+
+def set_last_modified(response: Response, second: int | None) -> None:
+    """`Last-Modified` at `second`, or no such header for None (Werkzeug's `response.last_modified = None` writes
+    the current time, the very date `last_modified_second` withholds)."""
+    if second is None:
+        response.headers.pop("Last-Modified", None)
+    else:
+        response.last_modified = second
 
 
 def last_modified_second(last_modified: float, now: float | None = None, current: float | None = None) -> int | None:

@@ -9,6 +9,7 @@ import hashlib
 import shutil
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,14 +32,16 @@ class DumpFiles:
         self._guard = threading.Lock()
 
     @contextmanager
-    def current(self, extension: str, version: float, write: Callable[[BinaryIO], None]) -> Iterator[Path]:
-        """The file of the dump with `extension` at `version` (written by `write` when missing), held while the
-        block opens it: the next version's writer removes it only after."""
+    def current(self, extension: str, version: float, write: Callable[[BinaryIO], None],
+                max_reuse: float | None = None) -> Iterator[Path]:
+        """The file of the dump with `extension` at `version` (written by `write` when missing, or older than
+        `max_reuse` seconds: a server that cannot see the store change, `--backend`), held while the block opens
+        it: the next version's writer removes it only after."""
         with self._guard:
             lock = self._locks.setdefault(extension, threading.Lock())
         with lock:
             path = self.folder / f"jaikg-{version_tag(version)}.{extension}"
-            if not path.exists():
+            if not path.exists() or (max_reuse is not None and time.time() - path.stat().st_mtime >= max_reuse):
                 partial = path.with_name(path.name + ".part")
                 try:
                     with partial.open("wb") as output:

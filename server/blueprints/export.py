@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 
 from jaikg.export import FORMATS_BY_EXTENSION, write_export
 
-from ..cache import cache_control, last_modified_second
+from ..cache import cache_control, last_modified_second, set_last_modified
 from ..dumps import dump_files, version_tag
 from ..state import jaikg
 
@@ -26,11 +26,13 @@ def dump(ext: str) -> Response:
     state = jaikg()
     version = state.executor.last_modified
     charset = "" if fmt.media_type == "application/n-triples" else "; charset=utf-8"
-    with dump_files(current_app).current(ext, version, partial(write_export, state.store, fmt.name)) as path:
+    reuse = None if state.settings.sees_changes else state.settings.max_age
+    with dump_files(current_app).current(ext, version, partial(write_export, state.store, fmt.name), reuse) as path:
         response = send_file(path, mimetype=fmt.media_type + charset, conditional=False, etag=False)
-        size = path.stat().st_size
+        written = path.stat()
     response.headers["Content-Disposition"] = f'attachment; filename="jaikg.{fmt.extension}"'
-    response.set_etag(f"{version_tag(version)}-{ext}")
-    response.last_modified = last_modified_second(version)  # the graph's time, not the file's (None: no header)
+    response.set_etag(f"{version_tag(version)}-{written.st_mtime_ns:x}-{ext}")
+    # the graph's time, not the file's; none within its second, nor where the store's changes are not seen
+    set_last_modified(response, last_modified_second(version) if state.settings.sees_changes else None)
     response.headers["Cache-Control"] = cache_control(state.settings.max_age)
-    return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    return response.make_conditional(request, accept_ranges=True, complete_length=written.st_size)

@@ -34,7 +34,7 @@ from jaikg.namespaces import PREFIXES
 from jaikg.store import GraphStore
 from jaikg.sparql import GRAPH_TYPES, NotAcceptable, SparqlError, UpdateRequest, checked_iris, write_rdf
 
-from ..cache import cache_control, etag_of, last_modified_second
+from ..cache import cache_control, etag_of, last_modified_second, set_last_modified
 from ..cors import mark_write
 from ..limits import refuse_deep_nesting
 from ..negotiation import content_type, negotiate
@@ -118,11 +118,17 @@ def read(graph: ox.NamedNode | ox.DefaultGraph) -> Response:
     if media_type is None:
         raise NotAcceptable(406, "a graph is served as " + ", ".join(TRIPLE_TYPES))
     etags = graph_etags(graph, version, [media_type])
-    if check_preconditions(graph, True, etags, version):
+    seen = jaikg().settings.sees_changes  # a replica (`--backend`) cannot tell when the graph changed: no validators
+    if seen and check_preconditions(graph, True, etags, version):
         return validated(Response(status=304), etags[0], version)
     store = jaikg().store  # read on the writer's thread, where pyoxigraph's iterators must be made and used
     body = streamed(lambda output: write_rdf(graph_triples(store, graph), media_type, output=output))
-    return validated(Response(body, content_type=content_type(media_type)), etags[0], version)
+    response = Response(body, content_type=content_type(media_type))
+    if not seen:
+        response.headers["Cache-Control"] = cache_control(jaikg().settings.max_age)
+        response.vary.add("Accept")
+        return response
+    return validated(response, etags[0], version)
 
 
 def graph_triples(store: GraphStore, graph: ox.NamedNode | ox.DefaultGraph) -> Iterable[ox.Triple]:
@@ -143,7 +149,7 @@ def graph_etags(graph: ox.NamedNode | ox.DefaultGraph, version: float, media_typ
 
 def validated(response: Response, etag: str, version: float) -> Response:
     response.set_etag(etag)
-    response.last_modified = last_modified_second(version)
+    set_last_modified(response, last_modified_second(version))
     response.headers["Cache-Control"] = cache_control(jaikg().settings.max_age)
     response.vary.add("Accept")
     return response
