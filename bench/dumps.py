@@ -34,9 +34,10 @@ DOWNLOADS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "Oxigraph server (disk)": [
         ("N-Quads dump", "/store", "application/n-quads"),
-        ("default graph (union), N-Triples", "/store?default", "application/n-triples"),
     ],
 }
+"""The Oxigraph server's `GET /store?default` is its stored default graph, not the union even with
+`--union-default-graph`, so it has no counterpart of jaikg's `/data?default`."""
 
 
 def download(system: System, path: str, accept: str) -> dict:
