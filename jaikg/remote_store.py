@@ -203,6 +203,9 @@ class RemoteStore:
                                        idempotent=True, max_body=self.max_body)
             if reply.status >= 300:
                 checked(reply.whole(), url, "query")
+        if is_cut(reply.headers):
+            reply.close()
+            raise cut_answer(url, "query", reply.headers)
         return reply
 
     @contextmanager
@@ -233,6 +236,8 @@ def checked(reply: Reply, url: str, operation: str) -> Reply:
     operation is bad (RFC 9110, section 15.5.1); any other refusal (401, 403, 404, 429 …) is the backend's or its
     configuration's, so a 502 that names the backend's status."""
     if reply.status < 300:
+        if is_cut(reply.headers):
+            raise cut_answer(url, operation, reply.headers)
         return reply
     said = reply.text() or f"HTTP {reply.status}"
     if reply.status in (408, 504):
@@ -246,6 +251,20 @@ def checked(reply: Reply, url: str, operation: str) -> Reply:
     if reply.text():
         message += f": {reply.text()}"
     raise BackendUnavailable(502, message, details=retry_after(reply))
+
+
+def is_cut(headers: dict[str, str]) -> bool:
+    """Whether the backend says it cut its answer (`X-JAIKG-Truncated`, which a jaikg server with `--max-rows`
+    sends): an answer known to be incomplete is never used as whole."""
+    return headers.get("x-jaikg-truncated", "").strip().lower() == "true"
+
+
+def cut_answer(url: str, operation: str, headers: dict[str, str]) -> BackendUnavailable:
+    limit = headers.get("x-sparql-maxrows", "").strip()
+    at = f" at {limit} rows" if limit.isdigit() else ""
+    return BackendUnavailable(502, f"the SPARQL backend at {url} cut its answer to the {operation}{at} "
+                                   "(X-JAIKG-Truncated: true), and an incomplete answer is not used: give it no row "
+                                   "limit (a jaikg server: --max-rows 0).")
 
 
 def retry_after(reply: Reply) -> dict[str, str]:

@@ -248,6 +248,16 @@ def test_validate_endpoint_conforms(backend: str) -> None:
     assert "Conforms: yes" in checked.stdout
 
 
+def test_validate_endpoint_refuses_an_answer_the_endpoint_cut() -> None:
+    """A jaikg endpoint with a row limit cuts long answers and says so (X-JAIKG-Truncated): validating through it
+    must not take a cut answer for the whole graph (it reported 39 false violations, exit 1); it cannot read the
+    endpoint, exit 2, naming the cut and the way out."""
+    with cli_server("--max-rows", "100") as url:
+        checked = jaikg("validate", "--endpoint", url + "/sparql", "--backend-union", "native")
+    assert checked.exit_code == 2, checked.stdout + checked.stderr
+    assert "X-JAIKG-Truncated" in checked.stderr + checked.stdout and "--max-rows 0" in checked.stderr + checked.stdout
+
+
 def test_validate_endpoint_that_is_down_exits_2() -> None:
     checked = jaikg("validate", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
     assert checked.exit_code == 2
