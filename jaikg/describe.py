@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from . import resources
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, sparql_prologue
-from .reification import RDF_TYPE, reification
+from .reification import RDF_TYPE, evidence_reifications
 from .store import GraphName, GraphStore
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -106,12 +106,9 @@ class Description:
         """The twin in a syntax without named graphs (Turtle, N-Triples, RDF/XML): the union of the statements,
         and, since such a syntax cannot say which graph holds a fact, each fact of an evidence graph once more as
         an `rdf:Statement` `prov:wasDerivedFrom` that graph (`jaikg.reification`)."""
-        triples = list(dict.fromkeys(quad.triple for quad in self.statements))
-        for quad in self.statements:
-            graph = quad.graph_name
-            if isinstance(graph, ox.NamedNode) and graph.value in self.sources and quad.subject != graph:
-                triples.extend(reification(quad))
-        return triples
+        evidence = {ox.NamedNode(iri) for iri in self.sources}
+        return [*dict.fromkeys(quad.triple for quad in self.statements),
+                *evidence_reifications(self.statements, evidence)]
 
 
 def exists(store: GraphStore, iri: str) -> bool:

@@ -28,7 +28,7 @@ import rdflib
 
 from . import resources
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES
-from .reification import reification
+from .reification import evidence_reifications
 from .store import GraphStore
 
 PARTS = ("all", "ontology", "data")
@@ -118,14 +118,6 @@ def subject_statements(store: ox.Store, part: str, provenance: bool, *, triples:
         yield from dict.fromkeys(q.triple for q in quads)
         if reify:
             yield from evidence_reifications(quads, evidence)
-
-
-def evidence_reifications(quads: Iterable[ox.Quad], evidence: set[ox.NamedNode | ox.BlankNode]) -> Iterator[ox.Triple]:
-    """The reification of each fact of an evidence graph (not of the graph's description of itself), for the
-    syntaxes without named graphs (`jaikg.reification`)."""
-    for quad in quads:
-        if quad.graph_name in evidence and quad.subject != quad.graph_name:
-            yield from reification(quad)
 
 
 def is_readable_size(store: GraphStore, part: str, limit: int = READABLE_LIMIT) -> bool:

@@ -5,6 +5,7 @@ written once more as an `rdf:Statement` (`rdf:subject`, `rdf:predicate`, `rdf:ob
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -23,3 +24,10 @@ def reification(quad: ox.Quad) -> list[ox.Triple]:
     return [ox.Triple(node, RDF_TYPE, STATEMENT),
             *(ox.Triple(node, role, term) for role, term in zip(REIFICATION, (quad.subject, quad.predicate, quad.object))),
             ox.Triple(node, DERIVED_FROM, quad.graph_name)]
+
+
+def evidence_reifications(quads: Iterable[ox.Quad], evidence: set[ox.NamedNode | ox.BlankNode]) -> Iterator[ox.Triple]:
+    """The reification of each fact of an evidence graph among `quads` (not of the graph's description of itself)."""
+    for quad in quads:
+        if quad.graph_name in evidence and quad.subject != quad.graph_name:
+            yield from reification(quad)

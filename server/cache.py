@@ -101,19 +101,12 @@ class ResultCache:
         self.state: tuple[int, float] = (0, time.time() if version is None else version)
         """The generation (it counts the clears: an answer computed while one happened is of the graph before it)
         and the version (when the graph was loaded or last changed), replaced as one tuple by `clear`, so one read
-        of it (`snapshot`) gives the two of the same step, without the lock."""
+        of it gives the two of the same step, without the lock: read before a query runs, they are what its answer
+        is of."""
 
     @property
     def generation(self) -> int:
         return self.state[0]
-
-    @property
-    def version(self) -> float:
-        return self.state[1]
-
-    def snapshot(self) -> tuple[int, float]:
-        """The generation and the version, as one: read before a query runs, they are what its answer is of."""
-        return self.state
 
     def get(self, key: Hashable, max_reuse: float | None = None) -> CachedAnswer | None:
         """The entry for `key`; none when it was computed more than `max_reuse` seconds ago (it is dropped)."""
@@ -174,7 +167,7 @@ class CachingExecutor:
         """The answer with its validators, from the cache or from the inner executor. The version is read before
         the query runs: an answer finished by a worker of the graph before an update is dated as that graph."""
         key = cache_key(query)
-        generation, version = self.cache.state  # one read: `ResultCache.snapshot`
+        generation, version = self.cache.state  # one read (`ResultCache.state`)
         entry = self.cache.get(key, self.max_reuse)
         if entry is not None:
             return entry

@@ -36,6 +36,7 @@ from jaikg.sparql import GRAPH_TYPES, NotAcceptable, SparqlError, UpdateRequest,
 
 from ..cache import cache_control, etag_of, last_modified_second, set_last_modified
 from ..cors import mark_write
+from ..errors import graph_store_methods
 from ..limits import refuse_deep_nesting
 from ..negotiation import content_type, negotiate
 from ..state import jaikg
@@ -47,8 +48,6 @@ bp = Blueprint("graph_store", __name__)
 TRIPLE_TYPES = {media_type: fmt for media_type, fmt in GRAPH_TYPES.items()
                 if fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)}
 """A graph's content comes in a triple syntax."""
-DEFAULT_GRAPH_METHODS = "GET, HEAD, POST"
-"""What `?default` (the union of all graphs) allows."""
 PROTOCOL = "https://www.w3.org/TR/sparql11-http-rdf-update/"
 
 
@@ -84,7 +83,7 @@ def graph_store() -> Response:
                                "all graphs, so replacing or deleting it would replace or drop every named graph. "
                                "PUT or DELETE /data?graph=<IRI> for one graph; POST /data?default adds to the "
                                "default graph; SPARQL Update at /sparql changes the stored default graph alone "
-                               "(DROP DEFAULT, INSERT DATA).", details={"Allow": DEFAULT_GRAPH_METHODS})
+                               "(DROP DEFAULT, INSERT DATA).", details={"Allow": graph_store_methods()})
     authorize_write()
     with serialized_write():
         version = jaikg().executor.last_modified
