@@ -12,6 +12,12 @@ prefixes, and whose JSON-LD writer compacts with the published `@context`. Both 
 and rdflib takes minutes and gigabytes from 10^6 quads on (the Turtle dump of 10^6: 500 s and 4 GB), so a larger
 embedded store is streamed instead, by Oxigraph's writers in the store's own order, in seconds and little memory:
 the same statements, with the project prefixes, but in expanded JSON-LD and without sorting or nested blank nodes.
+
+The same graph gives the same bytes in every format, run after run (dumps are diffed between releases and checked
+into other repositories): blank nodes keep the labels the loading path and the reification gave them (rdflib's
+parsers would draw new random ones), rdflib gets the statements and the graphs in sorted order (its in-memory store
+lists them from Python sets, in an order that changes with `PYTHONHASHSEED`), and the nodes of each JSON-LD graph are
+sorted by `@id`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.stores.memory import Memory
 
 from . import resources
 from .namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES
@@ -128,25 +136,104 @@ def is_readable_size(store: GraphStore, part: str, limit: int = READABLE_LIMIT) 
     return sum(1 for _ in itertools.islice(part_quads(store, part), limit + 1)) <= limit
 
 
-def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
-    """The quads as an rdflib dataset with the project prefixes bound (through N-Quads, so rdflib's own parser
-    decides how each term looks in rdflib)."""
-    dataset = rdflib.Dataset()
+class OrderedMemory(Memory):
+    """rdflib's in-memory store, listing a graph's statements in the order they were first added, and the dataset's
+    graphs sorted (`graph_key`). `Memory` lists both from Python sets, in an order that changes with the hash seed
+    (`PYTHONHASHSEED`): rdflib's RDF/XML writer follows that order, its TriG and JSON-LD writers the order of the
+    graphs. (The lookups by subject that serializers make keep the order of addition: dictionaries.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rank: dict[Any, int] = {}
+
+    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
+        self._rank.setdefault(triple, len(self._rank))
+        super().add(triple, context, quoted)
+
+    def triples(self, triple_pattern: Any, context: Any = None) -> Iterator[Any]:
+        found = super().triples(triple_pattern, context)
+        if any(term is not None for term in triple_pattern):
+            return found
+        rank = self._rank
+        return iter(sorted(found, key=lambda item: rank[item[0]]))
+
+    def contexts(self, triple: Any = None) -> Iterator[Any]:
+        return iter(sorted(super().contexts(triple), key=graph_key))
+
+
+def term_key(term: rdflib.term.Node) -> tuple[int, str, str, str]:
+    """A total order of rdflib terms (IRIs, blank nodes, literals), by kind, then text, language and datatype."""
+    if isinstance(term, rdflib.Literal):
+        return 2, str(term), term.language or "", str(term.datatype or "")
+    return (1 if isinstance(term, rdflib.BNode) else 0), str(term), "", ""
+
+
+def graph_key(graph: rdflib.Graph) -> tuple[bool, tuple[int, str, str, str]]:
+    """The default graph first, then the named graphs by name."""
+    return graph.identifier != DATASET_DEFAULT_GRAPH_ID, term_key(graph.identifier)
+
+
+XSD_STRING = PREFIXES["xsd"] + "string"
+
+
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Identifier:
+    """An Oxigraph term as rdflib writes it back: a blank node keeps its label, a plain string has no datatype (as
+    rdflib reads `"…"` in N-Triples)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return rdflib.Literal(term.value, datatype=None if datatype == XSD_STRING else rdflib.URIRef(datatype))
+    raise ValueError(f"rdflib cannot write the triple term {term}")
+
+
+def _bind_prefixes(graph: rdflib.Graph) -> None:
     for name, iri in PREFIXES.items():
-        dataset.bind(name, iri, override=True, replace=True)
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    if data:
-        dataset.parse(data=data.decode("utf-8"), format="nquads")
+        graph.bind(name, iri, override=True, replace=True)
+
+
+def _term_converter() -> Callable[[Any], rdflib.term.Identifier]:
+    """`rdflib_term`, converting each distinct term once."""
+    converted: dict[Any, rdflib.term.Identifier] = {}
+
+    def term(node: Any) -> rdflib.term.Identifier:
+        found = converted.get(node)
+        if found is None:
+            found = converted[node] = rdflib_term(node)
+        return found
+    return term
+
+
+def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
+    """The quads as an rdflib dataset with the project prefixes bound, added in sorted order (of their N-Quads lines)
+    to a store that lists them in that order (`OrderedMemory`), each blank node with its label (`rdflib_term`)."""
+    dataset = rdflib.Dataset(store=OrderedMemory())
+    _bind_prefixes(dataset)
+    term = _term_converter()
+    graphs: dict[Any, rdflib.Graph] = {}
+
+    def graph(name: Any) -> rdflib.Graph:
+        context = graphs.get(name)
+        if context is None:
+            identifier = DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else term(name)
+            context = graphs[name] = dataset.get_context(identifier)
+        return context
+
+    dataset.addN((term(q.subject), term(q.predicate), term(q.object), graph(q.graph_name))
+                 for q in sorted(quads, key=str))
     return dataset
 
 
-def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:
-    """All triples of all graphs of `dataset` in one graph, keeping its prefixes."""
-    graph = rdflib.Graph()
-    for name, iri in dataset.namespaces():
-        graph.bind(name, iri, override=True, replace=True)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
+def to_rdflib_union(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """The triples of all the quads' graphs as one rdflib graph, like `to_rdflib`."""
+    graph = rdflib.Graph(store=OrderedMemory())
+    _bind_prefixes(graph)
+    term = _term_converter()
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in sorted(quads, key=str))
     return graph
 
 
@@ -171,15 +258,23 @@ def _line_format(oxigraph_format: ox.RdfFormat, *, triples: bool) -> Callable[[l
 
 def _rdflib_format(rdflib_format: str, *, keeps_graphs: bool, **options: Any) -> Callable[[list[ox.Quad]], bytes]:
     def write(quads: list[ox.Quad]) -> bytes:
-        dataset = to_rdflib(quads)
-        graph = dataset if keeps_graphs else union_graph(dataset)
+        graph = to_rdflib(quads) if keeps_graphs else to_rdflib_union(quads)
+        if rdflib_format == "xml":
+            _name_namespaces_in_order(graph)
         return graph.serialize(format=rdflib_format, encoding="utf-8", **options)
     return write
 
 
+def _name_namespaces_in_order(graph: rdflib.Graph) -> None:
+    """Prefixes for the predicates' namespaces that have none (`ns1`, `ns2` …), given in the predicates' order:
+    rdflib's RDF/XML writer would give them in the order of a Python set of the predicates."""
+    for predicate in sorted(set(graph.predicates()), key=term_key):
+        graph.namespace_manager.compute_qname_strict(predicate)
+
+
 def _jsonld(quads: list[ox.Quad]) -> bytes:
     document = json.loads(to_rdflib(quads).serialize(format="json-ld", context=jsonld_context()))
-    return json.dumps(_default_graph_at_top(document), indent=2, ensure_ascii=False).encode("utf-8")
+    return json.dumps(_sorted_graphs(_default_graph_at_top(document)), indent=2, ensure_ascii=False).encode("utf-8")
 
 
 def _default_graph_at_top(document: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +287,25 @@ def _default_graph_at_top(document: dict[str, Any]) -> dict[str, Any]:
                               for node in (item["@graph"] if isinstance(item, dict) and item.keys() == {"@graph"}
                                            else [item])]
     return document
+
+
+def _sorted_graphs(document: dict[str, Any]) -> dict[str, Any]:
+    """The top-level `@graph` and each named graph's `@graph` sorted (`_node_key`): rdflib lists a graph's nodes in
+    the order of a Python set of its subjects, which changes with the hash seed."""
+    items = document.get("@graph")
+    if isinstance(items, list):
+        items.sort(key=_node_key)
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("@graph"), list):
+                item["@graph"].sort(key=_node_key)
+    return document
+
+
+def _node_key(node: Any) -> tuple[bool, str]:
+    """The nodes of a graph by `@id` (a graph lists each of its nodes once), the named graphs after them."""
+    if not isinstance(node, dict):
+        return True, json.dumps(node, sort_keys=True)
+    return "@graph" in node, str(node.get("@id", ""))
 
 
 WRITERS: dict[str, Callable[[list[ox.Quad]], bytes]] = {

@@ -6,6 +6,7 @@ and how many triples use each property.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -40,6 +41,13 @@ def _integer(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
 
+def _node(kind: str, about: str) -> ox.BlankNode:
+    """The blank node of the description that is the `kind` of `about` (the distribution of a media type, the
+    partition of a class …), named after both: the same description is the same bytes at every request and start,
+    and its ETag holds."""
+    return ox.BlankNode(kind + hashlib.sha256(f"{kind} {about}".encode()).hexdigest()[:16])
+
+
 def void_description(store: GraphStore, *, endpoint: str, dumps: dict[str, str]) -> list[ox.Triple]:
     """The description, given the endpoint URL and the dump URLs by media type."""
     return list(_void_triples(store, endpoint, dumps))
@@ -64,14 +72,14 @@ def _void_triples(store: GraphStore, endpoint: str, dumps: dict[str, str]) -> It
     yield ox.Triple(dataset, term(VOID, "uriSpace"), ox.Literal(RESOURCE))
     yield ox.Triple(dataset, term(VOID, "vocabulary"), ox.NamedNode(ONTOLOGY.rstrip("#")))
     yield ox.Triple(dataset, term(VOID, "sparqlEndpoint"), ox.NamedNode(endpoint))
-    service = ox.BlankNode()
+    service = _node("service", endpoint)
     yield ox.Triple(dataset, term(DCAT, "accessService"), service)
     yield ox.Triple(service, a, term(DCAT, "DataService"))
     yield ox.Triple(service, term(DCAT, "endpointURL"), ox.NamedNode(endpoint))
     yield ox.Triple(service, term(DCTERMS, "conformsTo"), ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
     for media_type, url in dumps.items():
         yield ox.Triple(dataset, term(VOID, "dataDump"), ox.NamedNode(url))
-        distribution = ox.BlankNode()
+        distribution = _node("distribution", media_type)
         yield ox.Triple(dataset, term(DCAT, "distribution"), distribution)
         yield ox.Triple(distribution, a, term(DCAT, "Distribution"))
         yield ox.Triple(distribution, term(DCAT, "downloadURL"), ox.NamedNode(url))
@@ -86,12 +94,12 @@ def _void_triples(store: GraphStore, endpoint: str, dumps: dict[str, str]) -> It
     classes = _rows(store, CLASS_PARTITIONS)
     yield ox.Triple(dataset, term(VOID, "classes"), _integer(len(classes)))
     for row in classes:
-        partition = ox.BlankNode()
+        partition = _node("classPartition", str(row["class"]))
         yield ox.Triple(dataset, term(VOID, "classPartition"), partition)
         yield ox.Triple(partition, term(VOID, "class"), row["class"])
         yield ox.Triple(partition, term(VOID, "entities"), _integer(int(row["n"].value)))
     for row in _rows(store, PROPERTY_PARTITIONS):
-        partition = ox.BlankNode()
+        partition = _node("propertyPartition", str(row["property"]))
         yield ox.Triple(dataset, term(VOID, "propertyPartition"), partition)
         yield ox.Triple(partition, term(VOID, "property"), row["property"])
         yield ox.Triple(partition, term(VOID, "triples"), _integer(int(row["n"].value)))

@@ -1,11 +1,15 @@
 """Linked Data pages over real HTTP: HTML with labels, links, incoming links and evidence; Turtle, JSON-LD,
-N-Triples, TriG and N-Quads twins by Accept or extension, announced in `Link` headers, carrying what the page shows;
-ontology pages and the alignments document; helpful 404s; VoID, for RDF clients and for browsers."""
+N-Triples, RDF/XML, TriG and N-Quads twins by Accept or extension, announced in `Link` headers, carrying what the
+page shows; content negotiation as RFC 9110 has it (q-values, wildcards, 406), each format by Accept and by
+extension, their validators; ontology pages and the alignments document; helpful 404s; VoID, for RDF clients and
+for browsers."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
+import time
 from functools import cache
 
 import pyoxigraph as ox
@@ -20,8 +24,14 @@ from .conftest import REPO, SHARED
 JR = "https://w3id.org/jaikg/resource/"
 JO = "https://w3id.org/jaikg/ontology#"
 TWINS = {".ttl": ("text/turtle", ox.RdfFormat.TURTLE), ".jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-         ".nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES), ".trig": ("application/trig", ox.RdfFormat.TRIG),
+         ".nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+         ".rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML), ".trig": ("application/trig", ox.RdfFormat.TRIG),
          ".nq": ("application/n-quads", ox.RdfFormat.N_QUADS)}
+"""Each RDF syntax the pages are served in, with the file extension its registration names (Turtle, N-Triples,
+N-Quads, TriG: W3C recommendations, appendix "Internet media type"; JSON-LD 1.1, appendix "IANA considerations";
+RDF/XML: RFC 3870)."""
+FORMATS = {**{extension: media_type for extension, (media_type, _) in TWINS.items()}, ".html": "text/html"}
+"""Every format of a page, HTML included (the `text/html` registration names `.html`)."""
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"}
 """What Firefox and Chromium send when following a link."""
 
@@ -47,8 +57,8 @@ def test_link_header_announces_the_twins(live_server: str) -> None:
     links = dict((m.group(2), m.group(1)) for m in re.finditer(r'<([^>]+)>; rel="alternate"; type="([^"]+)"',
                                                                 response.headers["Link"]))
     assert links == {"text/turtle": "/resource/swallow.ttl", "application/ld+json": "/resource/swallow.jsonld",
-                     "application/n-triples": "/resource/swallow.nt", "application/trig": "/resource/swallow.trig",
-                     "application/n-quads": "/resource/swallow.nq"}
+                     "application/n-triples": "/resource/swallow.nt", "application/rdf+xml": "/resource/swallow.rdf",
+                     "application/trig": "/resource/swallow.trig", "application/n-quads": "/resource/swallow.nq"}
 
 
 @pytest.mark.parametrize("extension", list(TWINS))
@@ -272,3 +282,197 @@ def test_the_alignments_document_has_a_page_and_a_turtle_twin(live_server: str) 
                                   timeout=30)):
         assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
         assert isomorphic(rdflib.Graph().parse(data=response.text, format="turtle"), expected)
+
+
+# Content negotiation (RFC 9110, 12.4.2 and 12.5.1): the pages choose among their formats by the Accept header, each
+# format also at a URL of its own (its extension), and refuse with 406 naming them when none is acceptable.
+
+PAGES = ["/resource/swallow", "/evidence/s2-swallow", "/ontology", "/ontology/alignments"]
+RDF_TYPES = [media_type for media_type, _ in TWINS.values()]
+
+
+def get(url: str, accept: str | None = None, method: str = "GET", **headers: str) -> requests.Response:
+    """A request with exactly this Accept header (`None`: none at all; requests would send `*/*`)."""
+    return requests.request(method, url, headers={"Accept": accept, **headers}, timeout=60)
+
+
+def settled(base_url: str) -> None:
+    """Once the second the server's graph was loaded in is over: answers given within it carry no Last-Modified
+    (`server.cache.last_modified_second`), so two answers either side of it would differ there."""
+    deadline = time.monotonic() + 3
+    while "Last-Modified" not in get(base_url + "/resource/swallow.ttl").headers and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def media_type_of(response: requests.Response) -> str:
+    return response.headers["Content-Type"].split(";")[0].strip()
+
+
+@pytest.mark.parametrize("accept,expected", [
+    ("text/html;q=0, text/turtle", "text/turtle"),  # q=0: "not acceptable" (12.4.2)
+    ("text/turtle;q=0.5, application/n-triples", "application/n-triples"),  # the higher quality
+    ("text/*;q=0.1, application/rdf+xml", "application/rdf+xml"),
+    ("application/ld+json;q=0.9, text/html;q=0.8", "application/ld+json"),
+    ("TEXT/TURTLE", "text/turtle"),  # media types are case-insensitive (8.3.1)
+    ("application/n-quads; charset=utf-8", "application/n-quads"),
+])
+def test_the_answer_is_the_format_the_client_prefers(live_server: str, accept: str, expected: str) -> None:
+    response = get(live_server + "/resource/swallow", accept)
+    assert response.status_code == 200 and media_type_of(response) == expected
+
+
+@pytest.mark.parametrize("accept", ["text/html;q=0, */*", "text/html;q=0, */*;q=0.1", "*/*;q=0.5, text/html;q=0"])
+def test_html_refused_by_name_is_not_taken_back_by_a_wildcard(live_server: str, accept: str) -> None:
+    """The most specific range that matches a type gives its quality (12.5.1): `text/html;q=0` beside `*/*` refuses
+    HTML and accepts the rest, so the answer is one of the other formats."""
+    response = get(live_server + "/resource/swallow", accept)
+    assert response.status_code == 200 and media_type_of(response) in RDF_TYPES
+
+
+@pytest.mark.parametrize("accept", [None, "", "*/*", "text/*", "text/html"])
+def test_a_client_that_takes_anything_or_html_gets_the_page(live_server: str, accept: str | None) -> None:
+    """No Accept header, an empty one, `*/*`: any type is acceptable (12.5.1), and the server's default is the page;
+    `text/*` makes HTML and Turtle equal, and the page is the default there too."""
+    response = get(live_server + "/resource/swallow", accept)
+    assert response.status_code == 200 and media_type_of(response) == "text/html"
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("accept", ["text/html;q=0", "image/png", "application/pdf, text/csv;q=0.5",
+                                    "application/*;q=0, application/json", "text/*;q=0, text/turtle;q=0"])
+def test_nothing_acceptable_is_406_naming_every_format_and_its_url(live_server: str, path: str, accept: str) -> None:
+    """None of the formats is acceptable: 406, listing the formats there are and the URL of each (15.5.7), also in a
+    `Link` header; it depends on Accept, so it says so (`Vary`, 12.5.5). `application/json` is served as JSON-LD
+    elsewhere, but not to a client that refuses every `application/*`."""
+    response = get(live_server + path, accept)
+    assert response.status_code == 406, response.headers["Content-Type"]
+    assert "Accept" in response.headers["Vary"]
+    body = response.text
+    for extension, media_type in FORMATS.items():
+        assert media_type in body and path + extension in body, (media_type, body)
+        assert f'<{path + extension}>; rel="alternate"; type="{media_type}"' in response.headers["Link"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("extension", list(FORMATS))
+def test_every_format_by_accept_is_at_its_extension_too(live_server: str, path: str, extension: str) -> None:
+    """Each format the Accept header chooses has a URL of its own, and each extension serves a format Accept chooses:
+    the same bytes either way. The negotiated answer names that URL (`Content-Location`, RFC 9110, 8.7)."""
+    media_type = FORMATS[extension]
+    by_accept = get(live_server + path, media_type)
+    by_extension = get(live_server + path + extension, "*/*")
+    for response in (by_accept, by_extension):
+        assert response.status_code == 200 and media_type_of(response) == media_type, (path, extension)
+    assert by_accept.content == by_extension.content
+    assert by_accept.headers["Content-Location"] == path + extension
+    if media_type != "text/html":
+        assert list(ox.parse(by_extension.content, format=ox.RdfFormat.from_media_type(media_type)))
+
+
+@pytest.mark.parametrize("path", ["/resource/swallow", "/ontology", "/ontology/alignments"])
+def test_the_page_links_every_other_format(live_server: str, path: str) -> None:
+    """The HTML page announces each machine-readable format, in its head (`<link rel="alternate">`), in the page
+    and in a `Link` header, each at the URL that serves it."""
+    page = get(live_server + path, "text/html")
+    head = page.text.split("</head>", 1)[0]
+    body = page.text.split("</head>", 1)[1]
+    for extension, media_type in FORMATS.items():
+        if media_type == "text/html":
+            continue
+        href = path + extension
+        assert f'<link rel="alternate" type="{media_type}" href="{href}">' in head, href
+        assert f'<a href="{href}" type="{media_type}">' in body, href
+        assert f'<{href}>; rel="alternate"; type="{media_type}"' in page.headers["Link"], href
+        assert media_type_of(get(live_server + href)) == media_type
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_an_unknown_extension_is_a_404_naming_the_formats(live_server: str, path: str) -> None:
+    """`.xyz` is no format of the page: 404, naming the formats it has and their URLs, in the form the client
+    takes (JSON, or a page linking each), and in a `Link` header."""
+    for accept in ("application/json", "text/html"):
+        response = get(live_server + path + ".xyz", accept)
+        assert response.status_code == 404 and media_type_of(response) == accept.split(",")[0]
+        assert ".xyz" in html.unescape(response.text)
+        for extension, media_type in FORMATS.items():
+            if accept == "text/html":
+                assert f'<a href="{path + extension}" type="{media_type}">' in response.text, extension
+            else:
+                assert path + extension in response.json()["message"], extension
+            assert f'<{path + extension}>; rel="alternate"; type="{media_type}"' in response.headers.get("Link", "")
+        assert "Accept" in response.headers["Vary"]
+
+
+def quads_of(content: bytes, rdf_format: ox.RdfFormat) -> set[ox.Quad]:
+    """The statements of a document, its blank nodes named by RDF canonicalization (so two documents compare)."""
+    dataset = ox.Dataset(ox.parse(content, format=rdf_format))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
+@pytest.mark.parametrize("path", ["/resource/swallow", "/evidence/s2-swallow", "/ontology/alignments"])
+def test_the_json_ld_twin_is_compacted_with_the_context_of_the_dumps(live_server: str, path: str) -> None:
+    """As the JSON-LD dump: a compacted document (JSON-LD 1.1, 4.1.5: an object with the `@context` it was
+    compacted with and `@graph`), with the published context (ontology/context.jsonld), IRIs written as its terms
+    and compact IRIs; the same statements as the TriG twin."""
+    published = json.loads((REPO / "ontology" / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    dump = requests.get(live_server + "/export/jaikg.jsonld", timeout=60).json()
+    twin = get(live_server + path + ".jsonld")
+    document = twin.json()
+    assert isinstance(document, dict) and document["@context"] == published == dump["@context"]
+    text = json.dumps(document["@graph"])
+    namespaces = {prefix: iri for prefix, iri in published.items() if isinstance(iri, str) and iri[-1] in "/#"}
+    assert any(f'"{prefix}:' in text for prefix in namespaces), "compact IRIs"
+    for prefix, namespace in namespaces.items():
+        assert f'"{namespace}' not in text, f"an IRI the context shortens to {prefix}: written in full"
+    trig = get(live_server + path + ".trig")
+    assert quads_of(twin.content, ox.RdfFormat.JSON_LD) == quads_of(trig.content, ox.RdfFormat.TRIG)
+
+
+def with_blank_nodes(store: ox.Store) -> str:
+    """The path of a resource with a blank node among its values (a quantity)."""
+    query = f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(isBlank(?o) && STRSTARTS(STR(?s), '{JR}')) }} ORDER BY ?s LIMIT 1"
+    return "/resource/" + next(iter(store.query(query, use_default_graph_as_union=True)))["s"].value.removeprefix(JR)
+
+
+@pytest.mark.parametrize("extension", list(FORMATS))
+def test_every_format_has_its_validators_and_304(live_server: str, shipped_store: ox.Store, extension: str) -> None:
+    """Each format, by Accept and by extension, of a resource with blank nodes among its values: the same body (and
+    so the same ETag) at every request, its own ETag (a strong validator differs between representations, RFC 9110,
+    8.8.3), Cache-Control, and a 304 that carries what the 200 did (ETag, Cache-Control, Vary, Content-Location:
+    15.4.5). A tag of one format does not confirm another. `Vary: Accept` where Accept chose (12.5.5); the
+    extension's URL answers the same whatever the Accept header, and says nothing varies by it."""
+    path, media_type = with_blank_nodes(shipped_store), FORMATS[extension]
+    tags = {}
+    for url, accept in ((live_server + path, media_type), (live_server + path + extension, "image/png")):
+        first, again = get(url, accept), get(url, accept)
+        assert first.status_code == 200 and media_type_of(first) == media_type
+        assert first.content == again.content and first.headers["ETag"] == again.headers["ETag"]
+        assert "max-age" in first.headers["Cache-Control"]
+        negotiated = url.endswith(path)
+        assert ("Accept" in first.headers.get("Vary", "")) == negotiated
+        unchanged = get(url, accept, **{"If-None-Match": first.headers["ETag"]})
+        assert unchanged.status_code == 304 and not unchanged.content
+        for header in ("ETag", "Cache-Control", "Vary", "Content-Location"):
+            assert unchanged.headers.get(header) == first.headers.get(header), header
+        tags[negotiated] = first.headers["ETag"]
+    assert tags[True] == tags[False], "the same representation, by Accept or at its own URL"
+    others = [other for other in FORMATS.values() if other != media_type]
+    for other in others:
+        answer = get(live_server + path, other, **{"If-None-Match": tags[True]})
+        assert answer.status_code == 200 and media_type_of(answer) == other
+        assert answer.headers["ETag"] != tags[True]
+
+
+@pytest.mark.parametrize("path,accept,status", [
+    ("/resource/swallow", "text/turtle", 200), ("/resource/swallow", "text/html", 200),
+    ("/resource/swallow.rdf", None, 200), ("/resource/swallow.html", "application/json", 200),
+    ("/ontology.jsonld", None, 200), ("/ontology/alignments", "application/rdf+xml", 200),
+    ("/resource/swallow", "text/html;q=0", 406), ("/resource/swallow.xyz", None, 404)])
+def test_head_answers_as_get_without_a_body(live_server: str, path: str, accept: str | None, status: int) -> None:
+    """HEAD: the status and header fields GET would send, and no content (RFC 9110, 9.3.2); a 406 and a 404 too."""
+    settled(live_server)
+    got, head = get(live_server + path, accept), get(live_server + path, accept, method="HEAD")
+    assert head.status_code == got.status_code == status and not head.content
+    for header in ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary", "Link", "Content-Location"):
+        assert head.headers.get(header) == got.headers.get(header), header

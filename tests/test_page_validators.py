@@ -14,7 +14,8 @@ from jaikg.remote_store import RemoteStore
 from jaikg.server import create_app
 from tests.live import oxigraph_server
 
-VIEWS = ("/resource/swallow", "/resource/swallow.ttl", "/.well-known/void", "/ontology", "/graph.json", "/")
+VIEWS = ("/resource/swallow", "/resource/swallow.ttl", "/resource/swallow.rdf", "/resource/swallow.jsonld",
+         "/resource/swallow.html", "/ontology.jsonld", "/.well-known/void", "/ontology", "/graph.json", "/")
 
 
 @pytest.mark.parametrize("path", VIEWS)
