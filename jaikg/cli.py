@@ -434,7 +434,8 @@ def query(query_or_file: str, output_format: str) -> None:
               help="Most rows (or triples) an answer carries; longer answers are cut, with X-JAIKG-Truncated: true. "
                    "0: no limit.")
 @click.option("--workers", type=click.IntRange(min=0), metavar="N", envvar="JAIKG_WORKERS",
-              help="Query worker processes [default: one per CPU, at least 2]; 0: in the server process, no timeout.")
+              help="Query worker processes (with --backend: processes that check each query with Oxigraph's parser "
+                   "before it is sent) [default: one per CPU, at least 2]; 0: in the server process, no timeout.")
 @click.option("--worker-allocator", default="auto", show_default=True, metavar="auto|system|PATH",
               envvar="JAIKG_WORKER_ALLOCATOR",
               help="malloc of the query workers: auto preloads mimalloc or jemalloc when installed (Oxigraph "

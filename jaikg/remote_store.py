@@ -5,7 +5,10 @@ can stand behind `jaikg serve --backend URL`.
 `RemoteStore.query` answers with pyoxigraph's own result objects (`QuerySolutions`, `QueryBoolean`, or triples),
 so `jaikg.sparql.answer_query` serializes them with the same writers as the embedded store's. The query is parsed
 locally first, by Oxigraph's parser, so a malformed query gets exactly the embedded store's 400 (message, line,
-column) without a round trip.
+column) without a round trip. Parsing it means running it on an empty store, which a client's text can make crash
+or last (`jaikg.checks`): `jaikg serve` gives the store a `checker` that does it in worker processes under the
+serving limits; without one (the CLI, `--workers 0`) it is done here, on a thread with a stack sized for the text
+(`jaikg.deep_stack`).
 
 The triples of a CONSTRUCT or DESCRIBE answer are parsed as they arrive (`RemoteTriples`), so one cut at
 `--max-rows` triples reads from the backend only about what it keeps (the rest is never downloaded: its connection
@@ -26,10 +29,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from .deep_stack import on_deep_stack
 from .http_client import MAX_BODY, AnswerTooLarge, DeadlineExceeded, HttpClient, Reply, StreamedReply, Unreachable
 from .sparql import SparqlError
 from .sparql_lexer import keyword_tokens, query_form, service_targets
@@ -99,17 +104,29 @@ _PARSER = ox.Store()
 once, on nothing)."""
 
 
+class Checker(Protocol):
+    """Where a remote store checks a text before sending it: `parse_query` and `parse_update` done elsewhere
+    (`jaikg.checks.CheckPool`: in worker processes)."""
+
+    def check_query(self, query: str, base_iri: str | None = None) -> bool: ...
+
+    def check_update(self, update: str, base_iri: str | None = None) -> None: ...
+
+
 class RemoteStore:
     """A `GraphStore` over the SPARQL 1.1 Protocol: queries to `query_url`, updates to `update_url`."""
 
     def __init__(self, query_url: str, update_url: str | None = None, *, timeout: float = 30.0,
-                 union: str = "oxigraph", client: HttpClient | None = None, max_body: int = MAX_BODY) -> None:
-        """`max_body`: most bytes of one answer read from the backend (a longer one is a 502 naming the limit)."""
+                 union: str = "oxigraph", client: HttpClient | None = None, max_body: int = MAX_BODY,
+                 checker: Checker | None = None) -> None:
+        """`max_body`: most bytes of one answer read from the backend (a longer one is a 502 naming the limit).
+        `checker`: where queries and updates are parsed before they are sent (`check_query`)."""
         if union not in UNION_PARAMETERS:
             raise ValueError(f"unknown union mode {union!r} (known: {', '.join(UNION_PARAMETERS)})")
         self.query_url, self.update_url, self.timeout, self.union = query_url, update_url, timeout, union
         self.client = client or HttpClient()
         self.max_body = max_body
+        self.checker = checker
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url!r}, {self.update_url!r})"
@@ -120,7 +137,7 @@ class RemoteStore:
         """Like `pyoxigraph.Store.query`. A `SyntaxError` (Oxigraph's, with line and column) for a malformed query;
         `BackendUnavailable`, `BackendTimeout`, or `SparqlError` 400 when the backend finds the query bad. The
         triples of a CONSTRUCT or DESCRIBE are read as they are iterated (`RemoteTriples`); see there."""
-        graph_form = parse_query(query, base_iri)
+        graph_form = self.check_query(query, base_iri)
         parameters: list[tuple[str, str]] = [("query", with_base(query, base_iri))]
         if default_graph is not None or named_graphs is not None:
             parameters += [("default-graph-uri", _iri(g)) for g in default_graph or ()]
@@ -146,9 +163,24 @@ class RemoteStore:
         if self.update_url is None:
             raise SparqlError(403, "the SPARQL backend is read-only here: start `jaikg serve` with "
                                    "--backend-update URL to send updates to it.")
-        parse_update(update, base_iri)
+        self.check_update(update, base_iri)
         self._send(self.update_url, with_base(update, base_iri).encode("utf-8"),
                    {"Content-Type": "application/sparql-update"}, "update")
+
+    def check_query(self, query: str, base_iri: str | None = None) -> bool:
+        """`parse_query` by the store's `checker`, or here, on a thread with a stack sized for the query: whether it
+        is a CONSTRUCT or DESCRIBE; `SyntaxError` for a malformed query."""
+        if self.checker is not None:
+            return self.checker.check_query(query, base_iri)
+        return on_deep_stack(lambda: parse_query(query, base_iri), len(query), "the query")
+
+    def check_update(self, update: str, base_iri: str | None = None) -> None:
+        """`parse_update` by the store's `checker`, or here, on a thread with a stack sized for the update;
+        `SyntaxError` for a malformed update. Nothing is sent to the backend."""
+        if self.checker is not None:
+            self.checker.check_update(update, base_iri)
+        else:
+            on_deep_stack(lambda: parse_update(update, base_iri), len(update), "the update")
 
     def quads_for_pattern(self, subject: Subject | None, predicate: ox.NamedNode | None, object: Term | None,
                           graph_name: GraphName | None = None) -> Iterator[ox.Quad]:

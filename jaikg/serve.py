@@ -1,9 +1,13 @@
 """`jaikg serve`: build and validate the store, then serve the web app with granian (`jaikg.http_server`).
 
 With `--backend QUERY_URL` nothing is loaded: every read goes to that SPARQL endpoint through
-`jaikg.remote_store.RemoteStore`, and no worker pool is started. The pool exists to kill a query that runs too
-long in this process; a remote store evaluates elsewhere, so there the timeout is the HTTP client's deadline
-(`--timeout`), after which the client gets `504` and the request's thread is free again.
+`jaikg.remote_store.RemoteStore`, and no query worker pool is started. The pool exists to kill a query that runs
+too long in this process; a remote store evaluates elsewhere, so there the timeout is the HTTP client's deadline
+(`--timeout`), after which the client gets `504` and the request's thread is free again. What runs here is the
+check of each query and update with Oxigraph's parser before it is sent, which a client's text can make crash or
+last: that is done in worker processes of its own (`jaikg.checks.CheckPool`, `--workers` of them), under
+`--timeout` and `--max-query-memory`. With `--update` on an embedded store, one such worker checks each update
+before it runs on the store (`jaikg.workers.WorkerPool.update`).
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .checks import CheckPool
 from .loading import build_store, open_store, store_has_data
-from .remote_store import RemoteStore
+from .remote_store import Checker, RemoteStore
 from .store import GraphStore
 from .validation import ValidationReport, validate_store
-from .workers import DEFAULT_MAX_QUERY_MEMORY, DEFAULT_TIMEOUT, WorkerPool
+from .workers import DEFAULT_MAX_QUERY_MEMORY, DEFAULT_TIMEOUT, WorkerPool, default_size
 
 DEFAULT_MAX_ROWS = 10_000
 
@@ -46,8 +51,8 @@ class ServeOptions:
     """MiB a query may take in its worker beyond the worker's graph (None: no limit)."""
     max_rows: int | None = DEFAULT_MAX_ROWS
     workers: int | None = None
-    """Query worker processes; default one per CPU, at least two. 0 runs queries in the server process, without
-    a timeout (for debugging)."""
+    """Query worker processes (with `backend`: processes that check queries before they are sent); default one per
+    CPU, at least two. 0 runs queries (and checks) in the server process, without a timeout (for debugging)."""
     worker_allocator: str = "auto"
     """malloc of the query workers: "auto", "system" or a library path (`jaikg.child_process.worker_allocator`)."""
     client_concurrency: int | None = None
@@ -94,10 +99,17 @@ def serving_store(options: ServeOptions) -> ox.Store:
     return store
 
 
-def remote_store(options: ServeOptions) -> RemoteStore:
-    """The backend of `--backend`, with the serving timeout as the deadline of every request to it."""
+def remote_store(options: ServeOptions, checker: Checker | None = None) -> RemoteStore:
+    """The backend of `--backend`, with the serving timeout as the deadline of every request to it; `checker`
+    parses each query and update before it is sent (None: in this process)."""
     return RemoteStore(options.backend, options.backend_update, timeout=options.timeout or DEFAULT_TIMEOUT,
-                       union=options.backend_union)
+                       union=options.backend_union, checker=checker)
+
+
+def check_pool(options: ServeOptions, size: int) -> CheckPool:
+    """`size` worker processes that check queries or updates under the serving limits (`jaikg.checks`)."""
+    return CheckPool(size, timeout=options.timeout, max_query_memory=options.max_query_memory,
+                     allocator=options.worker_allocator)
 
 
 def app_config(options: ServeOptions, store: GraphStore) -> dict[str, Any]:
@@ -118,20 +130,30 @@ def serve(options: ServeOptions) -> None:
     check_can_listen(options.host, options.port)
 
     store: GraphStore
-    pool = None
-    if options.backend is not None:
-        store = remote_store(options)
-    else:
-        store = serving_store(options)
-        if options.workers != 0:
-            pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,
-                              isolate_network=not options.allowed_services, allocator=options.worker_allocator,
-                              max_query_memory=options.max_query_memory)
+    pool: WorkerPool | None = None
+    checks: CheckPool | None = None
+
+    def close() -> None:
+        for started in (pool, checks):
+            if started is not None:
+                started.close()
+
     try:
+        if options.backend is not None:
+            if options.workers != 0:
+                checks = check_pool(options, options.workers or default_size())
+            store = remote_store(options, checks)
+        else:
+            store = serving_store(options)
+            if options.workers != 0:
+                if options.update:  # updates are serialized: one worker checks them
+                    checks = check_pool(options, 1)
+                pool = WorkerPool(store, store_dir=options.store_dir, size=options.workers, timeout=options.timeout,
+                                  isolate_network=not options.allowed_services, allocator=options.worker_allocator,
+                                  max_query_memory=options.max_query_memory,
+                                  update_check=checks.check_update if checks is not None else None)
         app = create_app({**app_config(options, store), "EXECUTOR": pool})
         serve_wsgi(app, options.host, options.port, options.threads,
-                   shutdown_grace=options.timeout or DEFAULT_TIMEOUT,
-                   on_overdue=pool.close if pool is not None else lambda: None)
+                   shutdown_grace=options.timeout or DEFAULT_TIMEOUT, on_overdue=close)
     finally:
-        if pool is not None:
-            pool.close()
+        close()

@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -198,16 +198,37 @@ class Executor(Protocol):
 
 
 class InlineExecutor:
-    """Runs each request in the calling thread, on one store (no timeout: a pool of processes enforces that)."""
+    """Runs each request in this process, on one store (no timeout: a pool of processes enforces that). On an
+    embedded store, Oxigraph runs a long text on a thread with a stack sized for it (`jaikg.deep_stack`: a chain of
+    operators without brackets overflows a request thread's stack from 10 KB); a remote store checks its texts
+    itself (`jaikg.remote_store.RemoteStore.check_query`)."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
 
     def run(self, request: QueryRequest) -> QueryAnswer:
-        return answer_query(self.store, request)
+        if not isinstance(self.store, ox.Store):
+            return answer_query(self.store, request)
+        from .deep_stack import on_deep_stack  # here: it imports this module
+
+        return on_deep_stack(lambda: answer_query(self.store, request), len(request.query), "the query")
 
     def update(self, request: UpdateRequest) -> None:
-        answer_update(self.store, request)
+        if not isinstance(self.store, ox.Store):
+            answer_update(self.store, request)
+            return
+        from .deep_stack import on_deep_stack  # here: it imports this module
+
+        on_deep_stack(lambda: answer_update(self.store, request), len(request.update), "the update")
+
+
+@runtime_checkable
+class ChecksUpdates(Protocol):
+    """A store that parses an update without running it by a means of its own (`jaikg.remote_store.RemoteStore`:
+    in worker processes, when `jaikg serve` gives it a checker), so that a client's text is not run in this
+    process to find a syntax error in it (`_syntax_error_in`)."""
+
+    def check_update(self, update: str, base_iri: str | None = None) -> None: ...
 
 
 PARSER_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
@@ -384,22 +405,26 @@ def answer_update(store: GraphStore, request: UpdateRequest) -> None:
     try:
         store.update(text, base_iri=request.base_iri)
     except SyntaxError as error:
-        raise syntax_error(_syntax_error_in(request, text) or error, request.update) from None
+        raise syntax_error(_syntax_error_in(store, request, text) or error, request.update) from None
     except RuntimeError as error:
         raise UpdateFailed(400, f"the update could not be applied, nothing changed: {error}") from None
     except OSError as error:
         raise SparqlError(500, f"the update could not be applied, nothing changed: {error}") from None
 
 
-def _syntax_error_in(request: UpdateRequest, ran: str) -> SyntaxError | None:
+def _syntax_error_in(store: GraphStore, request: UpdateRequest, ran: str) -> SyntaxError | None:
     """The parser's error on the update as the client wrote it, when the text that ran had clauses added
     (`_with_using_clauses`), whose line and column would not be the client's: the update is run again, as written,
-    on an empty store (LOAD and SERVICE were refused before). None when the text ran as written, or when the client's
-    text parses (then the added clauses are at fault, and the error of the text that ran is reported)."""
+    on an empty store (LOAD and SERVICE were refused before), or checked by `store` when it has a way of its own
+    (`ChecksUpdates`). None when the text ran as written, or when the client's text parses (then the added clauses
+    are at fault, and the error of the text that ran is reported)."""
     if ran == request.update:
         return None
     try:
-        ox.Store().update(request.update, base_iri=request.base_iri)
+        if isinstance(store, ChecksUpdates):
+            store.check_update(request.update, request.base_iri)
+        else:
+            ox.Store().update(request.update, base_iri=request.base_iri)
     except SyntaxError as error:
         return error
     except (RuntimeError, OSError, ValueError):

@@ -36,6 +36,11 @@ to a worker, which cost a point lookup a quarter of its latency in the benchmark
 is cut short of what the request allows, the query goes to a worker after all. Such lookups are also answered
 while every worker is busy.
 
+Updates run on the parent's store, in the request's process: on a thread with a stack sized for their text
+(`jaikg.deep_stack`: Oxigraph recurses once per operand of a chain such as `1+1+…`, and 10 KB of one overflowed a
+request thread), after `update_check` (`jaikg.checks`: the same kind of workers, on an empty graph, run it first
+under the time and memory limits; `WorkerPool.call` sends them their own requests).
+
 An answer without a row limit that grows past `stream_threshold` bytes is not held whole: the worker sends
 `("stream", None)`, then the pieces as pyoxigraph writes them, an empty piece, and the outcome; `_Stream` passes the
 pieces to the WSGI server and, when it is closed, frees the worker or (client gone, time up) kills it.
@@ -59,11 +64,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from .child_process import exit_with_parent, private_memory, process_exists, start, worker_allocator
+from .deep_stack import on_deep_stack
 from .sandbox import isolate_network
 from .sparql import (STREAM_THRESHOLD, QueryAnswer, QueryRequest, QueryTimeout, Spill, SparqlError, UpdateRequest,
                      answer_query, answer_update)
@@ -71,8 +77,20 @@ from .sparql_lexer import is_single_pattern_select
 
 log = logging.getLogger(__name__)
 
-Evaluate = Callable[[ox.Store, QueryRequest, Spill | None, int], QueryAnswer]
-"""`answer_query`'s signature: (store, request, spill, stream threshold)."""
+Evaluate = Callable[[ox.Store, Any, Spill | None, int], Any]
+"""What a worker runs: (store, request, spill, stream threshold) -> answer. `answer_query` for queries; a pool of
+other workers (`jaikg.checks`) sends requests and gets answers of its own (`WorkerPool.call`)."""
+UpdateCheck = Callable[[str, str | None], None]
+"""Checks an update's text (with its base IRI) before it runs on the store: `jaikg.checks.CheckPool.check_update`."""
+
+
+class WorkerRequest(Protocol):
+    """What `WorkerPool.call` sends a worker: anything its `evaluate` takes that says its time limit."""
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds the worker may take; None: the pool's `timeout`."""
+
 
 DEFAULT_TIMEOUT = 30.0
 START_TIMEOUT = 300.0
@@ -269,14 +287,17 @@ class WorkerPool:
                  timeout: float | None = DEFAULT_TIMEOUT, isolate_network: bool = True,
                  evaluate: Evaluate = answer_query, allocator: str | None = None,
                  stream_threshold: int = STREAM_THRESHOLD, inline_rows: int = INLINE_ROWS,
-                 max_query_memory: int | None = DEFAULT_MAX_QUERY_MEMORY) -> None:
+                 max_query_memory: int | None = DEFAULT_MAX_QUERY_MEMORY,
+                 update_check: UpdateCheck | None = None) -> None:
         """`isolate_network`: cut the workers off the network (`jaikg.sandbox`); off when SERVICE may call an
         allowed endpoint. `evaluate` runs in the workers: a module-level function (it is pickled by name).
         `allocator`: "auto", "system" or a library path (`worker_allocator`). Answers past `stream_threshold`
         bytes come back as a stream (`QueryAnswer.chunks`). `inline_rows`: the row cap of single-pattern SELECTs
         answered in the calling thread (0: every query goes to a worker). `max_query_memory`: MiB a query may add to
-        its worker's memory before the worker is killed (None or 0: no limit)."""
+        its worker's memory before the worker is killed (None or 0: no limit). `update_check`: what every update
+        passes before it runs on the store (`update`)."""
         self.evaluate = evaluate
+        self.update_check = update_check
         self.inline_rows = inline_rows
         self.inline_answers = 0
         """Queries answered in the calling thread (for tests and monitoring)."""
@@ -421,9 +442,21 @@ class WorkerPool:
 
     def update(self, request: UpdateRequest) -> None:
         """Run a SPARQL Update on the parent's store (in one transaction), then reload the workers. Updates are
-        rare and disabled by default: they are not subject to the query timeout."""
+        rare and disabled by default: they are not subject to the query timeout.
+
+        Oxigraph parses, plans and evaluates the update in this process, so a text it cannot take would take the
+        server with it: a chain of operators or UNIONs without brackets overflows a request thread's stack from
+        10 KB of text (`jaikg.deep_stack`), and takes time growing with the square of its length. So the text is
+        first given to `update_check`, when the pool has one (`jaikg.checks`: Oxigraph runs it on an empty graph in
+        a worker process under the time and memory limits; its errors, a 503 or a 500, are the client's answer,
+        and nothing changes), and then runs on a thread with a stack sized for it. A syntax error found by the
+        check is left to `answer_update`, which reports it where the client wrote it: Oxigraph parses a malformed
+        text only up to its error, which takes no time and little stack."""
         with self._update_lock:
-            answer_update(self.store, request)
+            if self.update_check is not None:
+                with contextlib.suppress(SyntaxError):
+                    self.update_check(request.update, request.base_iri)
+            on_deep_stack(lambda: answer_update(self.store, request), len(request.update), "the update")
             self.reload()
 
     def run(self, request: QueryRequest) -> QueryAnswer:
@@ -431,6 +464,13 @@ class WorkerPool:
             answer = self._run_inline(request)
             if answer is not None:
                 return answer
+        return self.call(request)
+
+    def call(self, request: WorkerRequest) -> Any:
+        """What the pool's `evaluate` returns for `request` in a worker, within the time limit (the request's, else
+        the pool's: `QueryTimeout` past it) and the memory limit (`QueryMemoryExceeded`); the `SparqlError` it
+        raised, or a 503 when its worker died. `run` sends queries this way; a pool of other workers
+        (`jaikg.checks`) sends its own requests. Only an answer to a `QueryRequest` is streamed."""
         timeout = request.timeout if request.timeout is not None else self.timeout
         deadline = None if timeout is None else time.monotonic() + timeout
         worker = self._acquire(deadline, timeout)
@@ -442,6 +482,7 @@ class WorkerPool:
                 raise QueryTimeout(503, f"the query ran longer than the time limit of {timeout:g} s and was stopped")
             status, payload = worker.conn.recv()
             if status == "stream":
+                assert isinstance(request, QueryRequest), "only answers to queries are streamed"
                 return QueryAnswer(b"", request.media_type, "stream", chunks=_Stream(self, worker, deadline, timeout))
         except (EOFError, OSError, BrokenPipeError):
             raise self._lost(worker) from None
