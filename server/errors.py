@@ -15,9 +15,9 @@ from werkzeug.exceptions import HTTPException
 
 from jaikg.sparql import SparqlError
 
+from .blueprints.graph_store import graph_store_methods
 from .negotiation import accepted, content_type
 from .protocol import ALLOWED_METHODS
-from .state import jaikg
 
 READS = ("GET", "HEAD")
 
@@ -66,16 +66,6 @@ def allowed_methods() -> str | None:
     if endpoint == "graph_store.graph_store":
         return graph_store_methods()
     return None
-
-
-def graph_store_methods() -> str:
-    """`/data`: reads, and with `--update` the writes the graph named takes: `?default` (the union of all graphs)
-    POST only, as a PUT or DELETE of it would replace or drop every graph (`server.blueprints.graph_store`)."""
-    writes: tuple[str, ...] = ()
-    if jaikg().settings.update:
-        union = "default" in request.args and not request.args.getlist("graph")
-        writes = ("POST",) if union else ("PUT", "POST", "DELETE")
-    return ", ".join((*READS, *writes, "OPTIONS"))
 
 
 def _endpoint() -> str | None:

@@ -1,5 +1,6 @@
 """The Graph Store HTTP Protocol at /data over real HTTP: read a graph, replace, add to and delete one (with
---update), and nothing without it."""
+--update), named by ?graph=IRI or by its own URL under /data/, create one by a POST to /data, and nothing without
+--update. The W3C suite itself runs in tests/test_w3c_graph_store.py."""
 
 from __future__ import annotations
 
@@ -232,3 +233,174 @@ def test_a_graph_larger_than_a_mebibyte_is_streamed_whole(tmp_path) -> None:
 
 def ground(triples: set[ox.Triple]) -> set[ox.Triple]:
     return {t for t in triples if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
+
+
+# The Graph Store as section 4 and 5.5 of the protocol define it: graphs named by their own URL, graphs created by a
+# POST to the store, forms of several documents, and ?default replaced or dropped while it is the stored default
+# graph alone (https://www.w3.org/TR/sparql11-http-rdf-update/).
+
+NT = {"Content-Type": "application/n-triples"}
+
+
+def graph_names(url: str) -> set[str]:
+    answer = requests.get(url + "/sparql", params={"query": "SELECT DISTINCT ?g { GRAPH ?g { } }"}, timeout=30)
+    return {row["g"]["value"] for row in answer.json()["results"]["bindings"]}
+
+
+def allow(response: requests.Response) -> set[str]:
+    return {method.strip() for method in response.headers["Allow"].split(",")}
+
+
+def test_a_graph_is_read_and_written_at_its_own_url() -> None:
+    """Section 4.1, direct identification: /data/person/1.ttl is the graph <BASE/data/person/1.ttl>, the same graph
+    /data?graph=BASE/data/person/1.ttl names (PUT 201 then 204, POST 204, GET and HEAD 200 in Turtle, DELETE 204,
+    then 404); a percent-encoded unreserved character names the same URL (RFC 3986, 6.2.2.2); a query is 400."""
+    with thread_server({"STORE": ox.Store(), "UPDATE": True}) as url:
+        iri = url + "/data/person/1.ttl"
+        assert requests.put(iri, data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE, timeout=30).status_code == 201
+        assert graph_names(url) == {iri}
+        assert requests.post(iri, data=b"<urn:a> <urn:b> <urn:d> .", headers=TURTLE, timeout=30).status_code == 204
+        read = requests.get(iri, headers={"Accept": "text/turtle"}, timeout=30)
+        assert read.status_code == 200 and read.headers["Content-Type"] == "text/turtle; charset=utf-8"
+        assert {o for _, _, o in triples(read)} == {ox.NamedNode("urn:c"), ox.NamedNode("urn:d")}
+        assert triples(requests.get(url + "/data", params={"graph": iri}, timeout=30)) == triples(read)
+        head = requests.head(iri, timeout=30)
+        assert head.status_code == 200 and head.content == b"" and head.headers["ETag"] == read.headers["ETag"]
+        assert requests.put(url + "/data/person/%31.ttl", data=b"<urn:a> <urn:b> <urn:e> .", headers=TURTLE,
+                            timeout=30).status_code == 204
+        assert objects(url, {"graph": iri}) == {ox.NamedNode("urn:e")}
+        assert requests.put(url + "/data/person/1.ttl", params={"graph": "urn:other"}, data=b"", headers=TURTLE,
+                            timeout=30).status_code == 400
+        assert requests.get(iri, params={"x": "1"}, timeout=30).status_code == 400
+        options = requests.options(iri, timeout=30)
+        assert allow(options) == {"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"}
+        assert requests.patch(iri, timeout=30).status_code == 405
+        assert requests.delete(iri, timeout=30).status_code == 204
+        assert requests.get(iri, timeout=30).status_code == 404
+        assert requests.head(iri, timeout=30).status_code == 404
+        assert requests.delete(iri, timeout=30).status_code == 404
+        assert graph_names(url) == set()
+
+
+def test_a_post_to_the_graph_store_creates_a_graph() -> None:
+    """Section 5.5: POST /data creates a graph of the body, named by a new IRI (not the request's) given in
+    Location with 201 Created, and read at that URL; relative IRIs resolve against it; an empty body creates
+    nothing (204); PUT and DELETE /data name no graph (405)."""
+    with thread_server({"STORE": ox.Store(), "UPDATE": True}) as url:
+        created = requests.post(url + "/data", data=b"<> <urn:b> <urn:c> .", headers=TURTLE, timeout=30)
+        assert created.status_code == 201, created.text
+        location = created.headers["Location"]
+        assert location.startswith(url + "/data/") and location != url + "/data"
+        assert graph_names(url) == {location}
+        content = triples(requests.get(location, timeout=30))
+        assert content == {(ox.NamedNode(location), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"))}
+        assert triples(requests.get(url + "/data", params={"graph": location}, timeout=30)) == content
+        again = requests.post(url + "/data", data=b"<urn:a> <urn:b> <urn:c> .", headers=NT, timeout=30)
+        assert again.status_code == 201 and again.headers["Location"] not in (location, url + "/data")
+        empty = requests.post(url + "/data", data=b"", headers=TURTLE, timeout=30)
+        assert empty.status_code == 204 and "Location" not in empty.headers
+        assert graph_names(url) == {location, again.headers["Location"]}
+        for method in ("PUT", "DELETE"):
+            refused = requests.request(method, url + "/data", data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE,
+                                       timeout=30)
+            assert refused.status_code == 405 and allow(refused) == {"GET", "HEAD", "POST", "OPTIONS"}
+            assert "names no graph" in refused.json()["message"]
+        assert requests.post(url + "/data", data=b"<urn:a> <urn:b> .", headers=TURTLE, timeout=30).status_code == 400
+        assert requests.post(url + "/data", data=b"x", headers={"Content-Type": "text/plain"},
+                             timeout=30).status_code == 415
+        assert len(graph_names(url)) == 2
+
+
+BOUNDARY = "a6fe4cd636164618814be9f8d3d1a0de"
+
+
+def form(*parts: tuple[str, str | None, bytes]) -> bytes:
+    """A multipart/form-data body of file parts (file name, Content-Type or None, content)."""
+    body = b""
+    for filename, media_type, document in parts:
+        body += (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="graph"; filename="{filename}"\r\n'
+                 + (f"Content-Type: {media_type}\r\n" if media_type else "") + "\r\n").encode() + document + b"\r\n"
+    return body + f"--{BOUNDARY}--\r\n".encode()
+
+
+MULTIPART = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def test_a_post_of_a_multipart_form_merges_its_documents() -> None:
+    """Section 5.5: the documents of a multipart/form-data POST are merged into the graph (RDF merge: the blank
+    nodes of two documents are two nodes); a part without a Content-Type (or application/octet-stream) is read by
+    its file name's extension; a part in no triple syntax is 415, one that does not parse 400, and either changes
+    nothing; a PUT takes one document."""
+    with thread_server({"STORE": ox.Store(), "UPDATE": True}) as url:
+        graph = {"graph": "http://example.org/form"}
+        body = form(("a.ttl", "text/turtle; charset=utf-8", b"_:b <urn:p> <urn:x> ."),
+                    ("b.nt", None, b"_:b <urn:p> <urn:y> ."),
+                    ("c.jsonld", "application/octet-stream", b'{"@id": "urn:s", "urn:p": {"@id": "urn:z"}}'))
+        posted = requests.post(url + "/data", params=graph, data=body, headers=MULTIPART, timeout=30)
+        assert posted.status_code == 201, posted.text
+        content = triples(requests.get(url + "/data", params=graph, timeout=30))
+        assert {o for _, _, o in content} == {ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z")}
+        assert len({s for s, _, _ in content if isinstance(s, ox.BlankNode)}) == 2
+        created = requests.post(url + "/data", data=form(("d.ttl", "text/turtle", b"<urn:s> <urn:p> <urn:w> .")),
+                                headers=MULTIPART, timeout=30)
+        assert created.status_code == 201
+        assert objects(url, {"graph": created.headers["Location"]}) == {ox.NamedNode("urn:w")}
+        for bad, status, named in ((form(("e.ttl", "text/turtle", b"<urn:s> <urn:p> <urn:v> ."),
+                                         ("f.txt", "text/plain", b"hello")), 415, "'f.txt'"),
+                                   (form(("g.ttl", None, b"<urn:s> <urn:p> .")), 400, "'g.ttl'"),
+                                   (form(("h", None, b"<urn:s> <urn:p> <urn:v> .")), 415, "'h'")):
+            refused = requests.post(url + "/data", params=graph, data=bad, headers=MULTIPART, timeout=30)
+            assert refused.status_code == status and named in refused.json()["message"], refused.text
+        assert requests.post(url + "/data", params=graph, data=body, timeout=30,
+                             headers={"Content-Type": "multipart/form-data"}).status_code == 400, "no boundary"
+        assert requests.put(url + "/data", params=graph, data=body, headers=MULTIPART, timeout=30).status_code == 415
+        assert len(triples(requests.get(url + "/data", params=graph, timeout=30))) == 3
+
+
+def test_put_and_delete_of_the_default_graph_while_it_is_the_stored_default_graph_alone() -> None:
+    """Sections 5.3 and 5.4: PUT ?default is DROP SILENT DEFAULT; INSERT DATA, DELETE ?default is DROP DEFAULT. While
+    no named graph holds a triple the union (what ?default names) is the stored default graph, so both do what
+    they say and a GET answers what was put; once one does they are 405 (test above), and Allow follows."""
+    with thread_server({"STORE": ox.Store(), "UPDATE": True}) as url:
+        default = {"default": ""}
+        assert allow(requests.options(url + "/data", params=default, timeout=30)) == {
+            "GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"}
+        assert put(url, default, b"<urn:a> <urn:b> <urn:c> .").status_code == 204
+        assert put(url, default, b"<urn:a> <urn:b> <urn:d> .").status_code == 204
+        assert objects(url, default) == {ox.NamedNode("urn:d")}
+        assert put(url, {"graph": "http://example.org/named"}, b"<urn:a> <urn:b> <urn:e> .").status_code == 201
+        refused = put(url, default, b"<urn:a> <urn:b> <urn:f> .")
+        assert refused.status_code == 405 and allow(refused) == {"GET", "HEAD", "POST", "OPTIONS"}
+        assert requests.delete(url + "/data", params=default, timeout=30).status_code == 405
+        assert objects(url, default) == {ox.NamedNode("urn:d"), ox.NamedNode("urn:e")}
+        named = requests.delete(url + "/data", params={"graph": "http://example.org/named"}, timeout=30)
+        assert named.status_code == 204
+        assert requests.delete(url + "/data", params=default, timeout=30).status_code == 204
+        assert triples(requests.get(url + "/data", params=default, timeout=30)) == set()
+
+
+def test_the_new_writes_keep_the_safety_rules(live_server: str) -> None:
+    """Graph creation, graphs at their own URL and forms are writes like the others: 403 while read-only, 401
+    without the update token; a form over the size limit is 413, a part nested too deep 400, and neither stores
+    anything."""
+    for path in ("/data", "/data/g"):
+        refused = requests.post(live_server + path, data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE, timeout=30)
+        assert refused.status_code == 403 and "read-only" in refused.json()["message"]
+    assert requests.put(live_server + "/data/g", data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE,
+                        timeout=30).status_code == 403
+    config = {"STORE": ox.Store(), "UPDATE": True, "UPDATE_TOKEN": "secret", "MAX_CONTENT_LENGTH": 4096}
+    with thread_server(config) as url:
+        token = {"Authorization": "Bearer secret"}
+        for method, path in (("POST", "/data"), ("PUT", "/data/g"), ("POST", "/data/g"), ("DELETE", "/data/g")):
+            refused = requests.request(method, url + path, data=b"<urn:a> <urn:b> <urn:c> .", headers=TURTLE,
+                                       timeout=30)
+            assert refused.status_code == 401, (method, path, refused.text)
+        assert requests.post(url + "/data", data=b"<urn:a> <urn:b> <urn:c> .", headers={**TURTLE, **token},
+                             timeout=30).status_code == 201
+        large = form(("a.nt", None, b"<urn:a> <urn:b> <urn:c> .\n" * 200))
+        too_large = requests.post(url + "/data", data=large, headers={**MULTIPART, **token}, timeout=30)
+        assert too_large.status_code == 413, too_large.text
+        deep = form(("a.jsonld", None, b'{"urn:p": ' * 100 + b'"x"' + b"}" * 100))
+        nested = requests.post(url + "/data/g", data=deep, headers={**MULTIPART, **token}, timeout=30)
+        assert nested.status_code == 400 and nested.json()["error"] == "nesting-too-deep", nested.text
+        assert len(graph_names(url)) == 1

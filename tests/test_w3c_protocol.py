@@ -12,23 +12,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import rdflib
 import requests
-from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, Namespace
+from rdflib.namespace import RDFS
 
 from tests.conftest import SHARED
 from tests.live import cli_server
+from tests.w3c_manifest import MF, UT, HttpRequest, ManifestEntry, read_manifest
 
 MANIFEST = SHARED / "w3c" / "sparql11-protocol" / "manifest.ttl"
 if not MANIFEST.is_file():
     pytest.skip(f"the W3C protocol manifest is not at {MANIFEST} (it sits in ../shared/w3c beside a development "
                 "checkout); skipping the conformance suite", allow_module_level=True)
-
-MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
-HT = Namespace("http://www.w3.org/2011/http#")
-CNT = Namespace("http://www.w3.org/2011/content#")
-UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 
 ALLOWED_FAILURES: set[str] = set()
 """Tests this server is known to fail (none)."""
@@ -36,13 +30,9 @@ ALLOWED_FAILURES: set[str] = set()
 
 @dataclass(frozen=True)
 class HttpExchange:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes | None
-    statuses: tuple[str, ...]
-    """Expected status classes: "2", "3", "4" …"""
+    request: HttpRequest
     expected_format: str | None
+    """`mf:expectedFormat`: "boolean", "tabular" or "RDF"."""
     expected_boolean: bool | None
 
 
@@ -51,43 +41,24 @@ class ProtocolTest:
     name: str
     title: str
     graph_data: tuple[tuple[Path, str], ...]
+    """`ut:graphData`: files loaded into named graphs before the requests."""
     exchanges: tuple[HttpExchange, ...]
 
 
-def _exchange(graph: rdflib.Graph, node: rdflib.term.Node) -> HttpExchange:
-    headers = {}
-    for header_list in graph.objects(node, HT.headers):
-        for header in Collection(graph, header_list):
-            headers[str(graph.value(header, HT.fieldName))] = str(graph.value(header, HT.fieldValue))
-    body = None
-    body_node = graph.value(node, HT.body)
-    if body_node is not None:
-        encoding = str(graph.value(body_node, CNT.characterEncoding) or "UTF-8")
-        body = str(graph.value(body_node, CNT.chars)).encode(encoding)
-    response = graph.value(node, HT.resp)
-    statuses = tuple(sorted(str(s).rsplit("StatusCode", 1)[1][0] for s in graph.objects(response, MF.expectedStatus)))
-    boolean = graph.value(response, MF.expectedBoolean)
-    expected_format = graph.value(response, MF.expectedFormat)
-    return HttpExchange(str(graph.value(node, HT.methodName)), str(graph.value(node, HT.absolutePath)), headers,
-                        body, statuses, str(expected_format) if expected_format is not None else None,
-                        boolean.toPython() if boolean is not None else None)
+def protocol_test(entry: ManifestEntry) -> ProtocolTest:
+    graph = entry.graph
+    graph_data = tuple((Path(str(graph.value(g, UT.graph)).removeprefix("file://")), str(graph.value(g, RDFS.label)))
+                       for g in graph.objects(entry.node, UT.graphData))
+    exchanges = []
+    for request in entry.requests:
+        expected_format = graph.value(request.response, MF.expectedFormat)
+        boolean = graph.value(request.response, MF.expectedBoolean)
+        exchanges.append(HttpExchange(request, None if expected_format is None else str(expected_format),
+                                      None if boolean is None else boolean.toPython()))
+    return ProtocolTest(entry.name, entry.title, graph_data, tuple(exchanges))
 
 
-def load_manifest() -> list[ProtocolTest]:
-    graph = rdflib.Graph().parse(MANIFEST, format="turtle", publicID=MANIFEST.as_uri())
-    manifest = next(graph.subjects(RDF.type, MF.Manifest))
-    tests = []
-    for test in Collection(graph, graph.value(manifest, MF.entries)):
-        graph_data = tuple((Path(str(graph.value(g, UT.graph)).removeprefix("file://")), str(graph.value(g, RDFS.label)))
-                           for g in graph.objects(test, UT.graphData))
-        action = graph.value(test, MF.action)
-        exchanges = tuple(_exchange(graph, node) for node in Collection(graph, graph.value(action, HT.requests)))
-        tests.append(ProtocolTest(str(test).rsplit("#", 1)[1], str(graph.value(test, MF.name)), graph_data,
-                                  exchanges))
-    return tests
-
-
-TESTS = load_manifest()
+TESTS = [protocol_test(entry) for entry in read_manifest(MANIFEST)]
 
 
 def test_the_manifest_has_all_34_tests() -> None:
@@ -140,9 +111,11 @@ def test_protocol(update_server: str, test: ProtocolTest) -> None:
         pytest.xfail("known failure")
     load_graph_data(update_server, test.graph_data)
     for exchange in test.exchanges:
-        response = requests.request(exchange.method, update_server + exchange.path, headers=exchange.headers,
-                                    data=exchange.body, timeout=60)
-        assert str(response.status_code)[0] in exchange.statuses, (
-            f"{test.title}: {exchange.method} {exchange.path} answered {response.status_code}, expected "
-            f"{'/'.join(s + 'xx' for s in exchange.statuses)}: {response.text[:500]}")
+        request = exchange.request
+        body = None if request.body is None else request.body.encode(request.body_encoding)
+        response = requests.request(request.method, update_server + request.path, headers=request.headers,
+                                    data=body, timeout=60)
+        assert request.status.allows(response.status_code), (
+            f"{test.title}: {request.method} {request.path} answered {response.status_code}, expected "
+            f"{request.status}: {response.text[:500]}")
         check_format(response, exchange)
