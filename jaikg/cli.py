@@ -27,7 +27,7 @@ from .network_formats import write_network
 from .network_stats import network_stats
 from .publish import DEFAULT_CHUNK_SIZE, PROTOCOLS as PUBLISH_PROTOCOLS
 from .publish import DEFAULT_TIMEOUT as PUBLISH_TIMEOUT
-from .remote_store import UNION_PARAMETERS
+from .remote_store import UNION_MODES
 from .stats import graph_stats
 from .validation import ENGINES, SHACL_LIMIT, ValidationReport, validate_endpoint, validate_paths
 from .workers import DEFAULT_MAX_QUERY_MEMORY
@@ -61,7 +61,7 @@ def http_url(_context: click.Context, parameter: click.Parameter, value: str | N
                    f"auto: pySHACL up to {SHACL_LIMIT:,} triples.")
 @click.option("--endpoint", metavar="QUERY_URL", callback=http_url,
               help="Validate what the SPARQL endpoint at QUERY_URL holds (e.g. after `jaikg load --to`).")
-@click.option("--backend-union", type=click.Choice(list(UNION_PARAMETERS)), default="oxigraph", show_default=True,
+@click.option("--backend-union", type=click.Choice(UNION_MODES), default="auto", show_default=True,
               help="With --endpoint: how it gives the union default graph (see `jaikg serve --help`).")
 @click.option("--shipped/--no-shipped", default=False, show_default=True,
               help="With PATHS: check them together with the shipped data (files that add to it, as `jaikg serve "
@@ -454,11 +454,12 @@ def query(query_or_file: str, output_format: str) -> None:
                    "to it (504 after it, 502 when it is down).")
 @click.option("--backend-update", metavar="UPDATE_URL", envvar="JAIKG_BACKEND_UPDATE", callback=http_url,
               help="The backend's SPARQL Update URL, for --update.")
-@click.option("--backend-union", type=click.Choice(list(UNION_PARAMETERS)), default="oxigraph", show_default=True,
+@click.option("--backend-union", type=click.Choice(UNION_MODES), default="oxigraph", show_default=True,
               envvar="JAIKG_BACKEND_UNION",
               help="How the backend gives the union of all graphs as default graph: oxigraph (the "
-                   "union-default-graph parameter), native (already its default: Virtuoso, GraphDB, QLever, "
-                   "Neptune, Fuseki with unionDefaultGraph).")
+                   "union-default-graph parameter), native (already its default: jaikg, Virtuoso, GraphDB, QLever, "
+                   "Neptune, Fuseki with unionDefaultGraph), auto (native when the backend's service description "
+                   "declares sd:UnionDefaultGraph, read once at start).")
 def serve(host: str, port: int, data: tuple[Path, ...], shipped: bool, store_dir: Path | None, update: bool,
           update_token: str | None, timeout: float, max_query_memory: int, max_rows: int, workers: int | None,
           worker_allocator: str, client_concurrency: int, max_query_length: int, cors_origins: tuple[str, ...],

@@ -245,7 +245,7 @@ def syntax_error(error: SyntaxError, source: str = "") -> QuerySyntaxError:
     undeclared = undeclared_prefix(source)
     if undeclared is not None:
         prefix, offset = undeclared
-        line, column = _line_and_column(source, offset)
+        line, column = line_and_column(source, offset)
         if match is None or (line, column) <= (int(match.group(1)), int(match.group(2))):
             return QuerySyntaxError(400, f"the prefix {prefix}: is not declared: declare it with PREFIX {prefix}: <…> "
                                          "before it is used", line, column)
@@ -254,7 +254,7 @@ def syntax_error(error: SyntaxError, source: str = "") -> QuerySyntaxError:
     return QuerySyntaxError(400, text)
 
 
-def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
     """The 1-based line and column (in characters) of `offset` in `text`, as the parser counts them."""
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1

@@ -39,7 +39,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from jaikg.sparql import SparqlError, _line_and_column
+from jaikg.sparql import SparqlError, line_and_column
 from jaikg.sparql_lexer import nesting_past
 
 DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
@@ -132,7 +132,7 @@ def refuse_deep_nesting(text: str, syntax: str, what: str) -> None:
     nesting = nesting_past(text, limit, syntax)
     if nesting is None:
         return
-    line, column = _line_and_column(text, nesting.start)
+    line, column = line_and_column(text, nesting.start)
     nested = "brackets and ! inside each other" if syntax == "sparql" else "brackets inside each other"
     raise NestingTooDeep(400, f"{what} nests {nesting.depth} levels deep ({nested}); the limit is {limit}: the "
                               f"{nesting.opened_by} at the line and column given opens level {limit + 1}.",

@@ -258,6 +258,27 @@ def test_validate_endpoint_refuses_an_answer_the_endpoint_cut() -> None:
     assert "X-JAIKG-Truncated" in checked.stderr + checked.stdout and "--max-rows 0" in checked.stderr + checked.stdout
 
 
+def test_validate_endpoint_of_a_jaikg_server_conforms() -> None:
+    """A jaikg endpoint's default graph is already the union of its graphs (its service description says so:
+    sd:UnionDefaultGraph). Read as Oxigraph's real default graph, every fact of an evidence graph was copied into
+    the default graph too, and the shipped data, which conforms, was reported with 350 violations; with the default
+    `--backend-union auto` the service description decides, and the shipped data conforms through it as it does
+    from its files."""
+    with cli_server("--max-rows", "0") as url:
+        checked = jaikg("validate", "--endpoint", url + "/sparql")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    assert "Conforms: yes" in checked.stdout
+
+
+def test_backend_union_auto_reads_the_service_description(backend: str) -> None:
+    """`auto` takes the union parameter for an endpoint whose service description does not declare
+    sd:UnionDefaultGraph (the Oxigraph server answers a GET without a query with an error), and `native` for one
+    that does (jaikg)."""
+    assert RemoteStore(backend + "/query", union="auto").union == "oxigraph"
+    with cli_server("--max-rows", "0") as url:
+        assert RemoteStore(url + "/sparql", union="auto").union == "native"
+
+
 def test_validate_endpoint_that_is_down_exits_2() -> None:
     checked = jaikg("validate", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
     assert checked.exit_code == 2
