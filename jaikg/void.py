@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -48,12 +49,33 @@ def _node(kind: str, about: str) -> ox.BlankNode:
     return ox.BlankNode(kind + hashlib.sha256(f"{kind} {about}".encode()).hexdigest()[:16])
 
 
-def void_description(store: GraphStore, *, endpoint: str, dumps: dict[str, str]) -> list[ox.Triple]:
-    """The description, given the endpoint URL and the dump URLs by media type."""
-    return list(_void_triples(store, endpoint, dumps))
+@dataclass(frozen=True)
+class VoidStatistics:
+    """What the description counts in the store: its totals (`triples`, `subjects`, `properties`, `objects`), and
+    the class and property partitions, each (class or property, count) in IRI order. Three scans of the whole
+    graph: 7.3 s at 10^6 quads, so the server computes them once per version of the graph (`server.memo`)."""
+
+    totals: dict[str, int]
+    classes: list[tuple[ox.NamedNode, int]]
+    properties: list[tuple[ox.NamedNode, int]]
 
 
-def _void_triples(store: GraphStore, endpoint: str, dumps: dict[str, str]) -> Iterator[ox.Triple]:
+def void_statistics(store: GraphStore) -> VoidStatistics:
+    totals = _rows(store, TOTALS)[0]
+    return VoidStatistics(
+        totals={name: int(totals[name].value) for name in ("triples", "subjects", "properties", "objects")},
+        classes=[(row["class"], int(row["n"].value)) for row in _rows(store, CLASS_PARTITIONS)],
+        properties=[(row["property"], int(row["n"].value)) for row in _rows(store, PROPERTY_PARTITIONS)])
+
+
+def void_description(store: GraphStore, *, endpoint: str, dumps: dict[str, str],
+                     statistics: VoidStatistics | None = None) -> list[ox.Triple]:
+    """The description, given the endpoint URL and the dump URLs by media type; `statistics`: the store's
+    (`void_statistics`), when they are at hand."""
+    return list(_void_triples(endpoint, dumps, statistics or void_statistics(store)))
+
+
+def _void_triples(endpoint: str, dumps: dict[str, str], statistics: VoidStatistics) -> Iterator[ox.Triple]:
     dataset = ox.NamedNode(DATASET)
 
     def term(namespace: str, name: str) -> ox.NamedNode:
@@ -86,20 +108,19 @@ def _void_triples(store: GraphStore, endpoint: str, dumps: dict[str, str]) -> It
         yield ox.Triple(distribution, term(DCAT, "mediaType"),
                         ox.NamedNode("https://www.iana.org/assignments/media-types/" + media_type))
 
-    totals = _rows(store, TOTALS)[0]
+    totals = statistics.totals
     for name in ("triples", "properties"):
-        yield ox.Triple(dataset, term(VOID, name), _integer(int(totals[name].value)))
-    yield ox.Triple(dataset, term(VOID, "distinctSubjects"), _integer(int(totals["subjects"].value)))
-    yield ox.Triple(dataset, term(VOID, "distinctObjects"), _integer(int(totals["objects"].value)))
-    classes = _rows(store, CLASS_PARTITIONS)
-    yield ox.Triple(dataset, term(VOID, "classes"), _integer(len(classes)))
-    for row in classes:
-        partition = _node("classPartition", str(row["class"]))
+        yield ox.Triple(dataset, term(VOID, name), _integer(totals[name]))
+    yield ox.Triple(dataset, term(VOID, "distinctSubjects"), _integer(totals["subjects"]))
+    yield ox.Triple(dataset, term(VOID, "distinctObjects"), _integer(totals["objects"]))
+    yield ox.Triple(dataset, term(VOID, "classes"), _integer(len(statistics.classes)))
+    for class_, entities in statistics.classes:
+        partition = _node("classPartition", str(class_))
         yield ox.Triple(dataset, term(VOID, "classPartition"), partition)
-        yield ox.Triple(partition, term(VOID, "class"), row["class"])
-        yield ox.Triple(partition, term(VOID, "entities"), _integer(int(row["n"].value)))
-    for row in _rows(store, PROPERTY_PARTITIONS):
-        partition = _node("propertyPartition", str(row["property"]))
+        yield ox.Triple(partition, term(VOID, "class"), class_)
+        yield ox.Triple(partition, term(VOID, "entities"), _integer(entities))
+    for property_, triples in statistics.properties:
+        partition = _node("propertyPartition", str(property_))
         yield ox.Triple(dataset, term(VOID, "propertyPartition"), partition)
-        yield ox.Triple(partition, term(VOID, "property"), row["property"])
-        yield ox.Triple(partition, term(VOID, "triples"), _integer(int(row["n"].value)))
+        yield ox.Triple(partition, term(VOID, "property"), property_)
+        yield ox.Triple(partition, term(VOID, "triples"), _integer(triples))

@@ -23,6 +23,7 @@ from jaikg.store import GraphStore
 
 from ..errors import error_response
 from ..links import ALIGNMENTS_DOCUMENT, ONTOLOGY_DOCUMENT, encode_slug, iri_of, local_path
+from ..memo import memoized
 from ..negotiation import acceptable, content_type, negotiate
 from ..state import jaikg
 
@@ -247,20 +248,26 @@ def term(term: str) -> Response:
 def ontology(extension: str | None = None) -> Response:
     """The ontology document: every class and property with its labels and definition; its twins are the
     ontology graph itself (the core ontology and its alignments, as the loader holds them)."""
-    store = jaikg().store
     media_type = chosen_type("/ontology", f".{extension}" if extension is not None else None)
-    negotiated = extension is None
+    body = memoized(("ontology", media_type), lambda: ontology_document(jaikg().store, media_type))
+    return representation(Response(body, content_type=content_type(media_type)), media_type, "/ontology",
+                          negotiated=extension is None)
+
+
+def ontology_document(store: GraphStore, media_type: str) -> bytes | str:
+    """The body of `/ontology` in `media_type`, kept once per version of the graph (`server.memo`): the page
+    describes every term, and rdflib writes the JSON-LD twin in over 100 ms."""
     if media_type != "text/html":
-        return rdf_response(ontology_triples(store), media_type, "/ontology", negotiated=negotiated)
+        return rdf_body(ontology_triples(store), media_type)
     terms = ontology_terms(store)
     described = {iri: describe_term(store, iri) for kind in terms for iri in terms[kind]}
     alignments = describe_term(store, ALIGNMENTS_DOCUMENT)
     related = [{"relation": "Its alignments to public vocabularies:", "href": alignments["path"],
                 "title": alignments["title"] or shorten(ALIGNMENTS_DOCUMENT)}]
-    return html_response(render_template(
+    return render_template(
         "ontology.html", terms=terms, described=described, namespace=ONTOLOGY, document=ONTOLOGY_DOCUMENT,
         header=describe_term(store, ONTOLOGY_DOCUMENT), related=related, alignments=[],
-        alternates=alternates("/ontology")), "/ontology", negotiated=negotiated)
+        alternates=alternates("/ontology"))
 
 
 @bp.route("/ontology/alignments")

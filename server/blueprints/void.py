@@ -14,8 +14,9 @@ from jaikg.export import FORMATS
 from jaikg.namespaces import PREFIXES
 from jaikg.sparql import GRAPH_TYPES, NotAcceptable
 from jaikg.store import GraphStore
-from jaikg.void import DATASET, void_description
+from jaikg.void import DATASET, void_description, void_statistics
 
+from ..memo import memoized
 from ..negotiation import negotiate
 from ..state import jaikg
 from .pages import TWIN_EXTENSION, TWINS, alternates, html_response, rdf_response, view_term
@@ -42,7 +43,9 @@ def void(extension: str | None = None) -> Response:
     if media_type is None:
         raise NotAcceptable(406, "the VoID description is served as " + ", ".join(VOID_TYPES))
     store = jaikg().store
-    triples = void_description(store, endpoint=url_for("sparql.endpoint", _external=True), dumps=dump_urls())
+    statistics = memoized(("void.statistics",), lambda: void_statistics(store))
+    triples = void_description(store, endpoint=url_for("sparql.endpoint", _external=True), dumps=dump_urls(),
+                               statistics=statistics)
     if media_type != "text/html":
         return rdf_response(triples, media_type, VOID_PATH)
     return html_response(void_html(store, triples), VOID_PATH)
