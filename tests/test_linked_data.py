@@ -353,6 +353,25 @@ def test_nothing_acceptable_is_406_naming_every_format_and_its_url(live_server: 
         assert f'<{path + extension}>; rel="alternate"; type="{media_type}"' in response.headers["Link"]
 
 
+@pytest.mark.parametrize("accept", ["image/png", "text/html;q=0, */*;q=0"])
+def test_void_with_nothing_acceptable_is_the_pages_406(live_server: str, accept: str) -> None:
+    """VoID negotiates as every page does: 406 naming each format and its URL, `Vary: Accept`; its twins by
+    extension are the same whatever the Accept header, so they carry no `Vary` (RFC 9110, 12.5.5)."""
+    response = get(live_server + "/.well-known/void", accept)
+    assert response.status_code == 406
+    assert "Accept" in response.headers["Vary"]
+    for extension, media_type in FORMATS.items():
+        assert media_type in response.text and "/.well-known/void" + extension in response.text
+    twin = get(live_server + "/.well-known/void.ttl", "*/*")
+    assert twin.status_code == 200 and "Vary" not in twin.headers and "Content-Location" not in twin.headers
+
+
+def test_a_graph_in_no_acceptable_syntax_is_406_naming_the_graph_and_the_syntaxes(live_server: str) -> None:
+    response = get(live_server + "/data?default", "image/png")
+    assert response.status_code == 406
+    assert "the default graph" in response.text and "text/turtle" in response.text
+
+
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("extension", list(FORMATS))
 def test_every_format_by_accept_is_at_its_extension_too(live_server: str, path: str, extension: str) -> None:

@@ -43,18 +43,20 @@ def chain(kind: str, count: int | None = None) -> str:
     return operands(operand, separator, count) if count is not None else long_operands(operand, separator, LONG - 100)
 
 
+WHERE = {"plus": "BIND({} AS ?v)", "or": "BIND(true AS ?a) FILTER({})", "union": "{}"}
+"""The pattern around each kind of chain, in a query and in an update."""
+
+
 def chain_query(kind: str, count: int | None = None) -> str:
-    body = {"plus": "BIND({} AS ?v)", "or": "BIND(true AS ?a) FILTER({})", "union": "{}"}[kind]
-    return "SELECT * WHERE { " + body.format(chain(kind, count)) + " }"
+    return "SELECT * WHERE { " + WHERE[kind].format(chain(kind, count)) + " }"
 
 
 def chain_update(kind: str, count: int | None = None) -> str:
     """An update that writes `<http://ex/chain> <http://ex/KIND> VALUE` where the chain holds: VALUE is the sum of
     the `plus` chain, 1 for the others."""
     value = "?v" if kind == "plus" else "1"
-    where = {"plus": "BIND({} AS ?v)", "or": "BIND(true AS ?a) FILTER({})", "union": "{}"}[kind]
-    return (f"INSERT {{ <http://ex/chain> <http://ex/{kind}> {value} }} WHERE {{ " + where.format(chain(kind, count))
-            + " }")
+    return (f"INSERT {{ <http://ex/chain> <http://ex/{kind}> {value} }} WHERE {{ "
+            + WHERE[kind].format(chain(kind, count)) + " }")
 
 
 def written(server: Server, kind: str) -> bool:

@@ -57,12 +57,12 @@ from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDeco
 from jaikg.export import subject_statements
 from jaikg.namespaces import PREFIXES
 from jaikg.store import GraphStore
-from jaikg.sparql import GRAPH_TYPES, NotAcceptable, SparqlError, UpdateRequest, checked_iris, write_rdf
+from jaikg.sparql import GRAPH_TYPES, SparqlError, UpdateRequest, checked_iris, write_rdf
 
 from ..cache import cache_control, etag_of, last_modified_second, set_last_modified
 from ..cors import mark_write
 from ..limits import TooLarge, refuse_deep_nesting
-from ..negotiation import content_type, negotiate
+from ..negotiation import acceptable, content_type
 from ..state import jaikg
 from ..streaming import streamed
 from ..writes import authorize_write, serialized_write, write_done
@@ -230,9 +230,7 @@ def read(graph: Graph) -> Response:
     version = jaikg().executor.last_modified
     if not graph_exists(graph):
         raise SparqlError(404, f"there is no graph {graph}.")
-    media_type = negotiate(list(TRIPLE_TYPES))
-    if media_type is None:
-        raise NotAcceptable(406, "a graph is served as " + ", ".join(TRIPLE_TYPES))
+    media_type = acceptable(list(TRIPLE_TYPES), described(graph))
     etags = graph_etags(graph, version, [media_type])
     seen = jaikg().settings.sees_changes  # a replica (`--backend`) cannot tell when the graph changed: no validators
     if seen and check_preconditions(graph, True, etags, version):

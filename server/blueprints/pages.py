@@ -77,14 +77,15 @@ def split_twin(slug: str, prefix: str) -> tuple[str, str | None]:
     return slug, None
 
 
-def chosen_type(path: str, extension: str | None = None) -> str:
+def chosen_type(path: str, extension: str | None = None, offered: list[str] = OFFERED) -> str:
     """The media type of the answer at `path`: the one `extension` (with its dot) names, 404 naming the formats if
-    it names none; else the one the Accept header prefers, 406 naming the formats if none is acceptable."""
+    it names none; else the one of `offered` (the default first) the Accept header prefers, 406 naming the formats
+    if none is acceptable."""
     if extension is not None:
         if extension not in TWINS:
             raise UnknownFormat(path, extension)
         return TWINS[extension]
-    return acceptable(OFFERED, path, available={alt.media_type: alt.href for alt in alternates(path, None)},
+    return acceptable(offered, path, available={alt.media_type: alt.href for alt in alternates(path, None)},
                       headers={"Link": link_header(path, None), "Vary": "Accept"})
 
 

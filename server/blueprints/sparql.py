@@ -11,7 +11,7 @@ from jaikg.sparql_lexer import query_form
 
 from ..cache import not_modified, with_validators
 from ..fast_path import FAILED
-from ..negotiation import content_type, negotiate
+from ..negotiation import acceptable, content_type, negotiate
 from ..protocol import ALLOWED_METHODS, Operation, read_operation
 from ..service_description import service_description
 from ..state import jaikg
@@ -46,10 +46,11 @@ def choose_media_type(form: str | None, format_name: str | None, what: str) -> s
     """The media type of the answer to a query of this form: the `format` parameter if given, else the Accept
     header; 406 lists the types there are."""
     offered = media_types_for(form)
-    chosen = media_type_for_format(format_name, form) if format_name else negotiate(offered)
+    if not format_name:
+        return acceptable(offered, what)
+    chosen = media_type_for_format(format_name, form)
     if chosen is None:
-        asked = f"format={format_name}" if format_name else f"Accept: {request.headers.get('Accept')}"
-        raise NotAcceptable(406, f"cannot answer {what} as {asked}; supported: {', '.join(offered)}.")
+        raise NotAcceptable(406, f"cannot answer {what} as format={format_name}; supported: {', '.join(offered)}.")
     return chosen
 
 

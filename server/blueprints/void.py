@@ -12,14 +12,13 @@ from flask.typing import ResponseReturnValue
 from jaikg.describe import labels_of
 from jaikg.export import FORMATS
 from jaikg.namespaces import PREFIXES
-from jaikg.sparql import GRAPH_TYPES, NotAcceptable
+from jaikg.sparql import GRAPH_TYPES
 from jaikg.store import GraphStore
 from jaikg.void import DATASET, void_description, void_statistics
 
 from ..memo import memoized
-from ..negotiation import negotiate
 from ..state import jaikg
-from .pages import TWIN_EXTENSION, TWINS, alternates, html_response, rdf_response, view_term
+from .pages import TWIN_EXTENSION, alternates, chosen_type, html_response, rdf_response, view_term
 
 bp = Blueprint("void", __name__)
 
@@ -39,16 +38,15 @@ HTML for a client that prefers it (a browser names text/html before `*/*`)."""
 @bp.route(VOID_PATH)
 @bp.route(VOID_PATH + TWIN_EXTENSION)
 def void(extension: str | None = None) -> Response:
-    media_type = TWINS[extension] if extension else negotiate(VOID_TYPES)
-    if media_type is None:
-        raise NotAcceptable(406, "the VoID description is served as " + ", ".join(VOID_TYPES))
+    media_type = chosen_type(VOID_PATH, extension, VOID_TYPES)
     store = jaikg().store
     statistics = memoized(("void.statistics",), lambda: void_statistics(store))
     triples = void_description(store, endpoint=url_for("sparql.endpoint", _external=True), dumps=dump_urls(),
                                statistics=statistics)
+    negotiated = extension is None
     if media_type != "text/html":
-        return rdf_response(triples, media_type, VOID_PATH)
-    return html_response(void_html(store, triples), VOID_PATH)
+        return rdf_response(triples, media_type, VOID_PATH, negotiated=negotiated)
+    return html_response(void_html(store, triples), VOID_PATH, negotiated=negotiated)
 
 
 VOID, DCAT, DCTERMS, RDF = (PREFIXES[p] for p in ("void", "dcat", "dcterms", "rdf"))
